@@ -1,0 +1,290 @@
+/*
+ * tlsBio.c --
+ *
+ *	The BIO through which OpenSSL moves ciphertext: it reads with
+ *	Tcl_ReadRaw and writes with Tcl_WriteRaw on the channel below, so
+ *	bytes Tcl had already buffered there (STARTTLS) are not lost. Reads
+ *	are taken ahead in large chunks so that a record costs no more than
+ *	one system call; what is left unread when the TLS layer goes away
+ *	(tls::unimport) is handed back with TlsBioTakeResidue.
+ */
+
+#include "tlsInt.h"
+
+static BIO_METHOD *bioMethod = NULL;
+TCL_DECLARE_MUTEX(bioMutex)
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FillBuffer --
+ *
+ *	Reads what the channel below has, up to TLS_READ_AHEAD bytes, into
+ *	the connection's read-ahead buffer (allocated here when needed).
+ *
+ * Results:
+ *	Bytes read; 0 at EOF; -1 with errno set (EAGAIN: try later).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+FillBuffer(
+    TlsConn *connPtr)
+{
+    Tcl_Size n;
+
+    if (connPtr->inBuf == NULL) {
+	connPtr->inBuf = (unsigned char *) ckalloc(TLS_READ_AHEAD);
+    }
+    connPtr->inStart = connPtr->inEnd = 0;
+    n = Tcl_ReadRaw(connPtr->down, (char *) connPtr->inBuf, TLS_READ_AHEAD);
+    if (n < 0) {
+	errno = Tcl_GetErrno();
+	return -1;
+    }
+    if (n == 0 && !Tcl_Eof(connPtr->down)) {
+	errno = EAGAIN;		/* Nothing yet on a non-blocking channel. */
+	return -1;
+    }
+    if (n == 0) {
+	connPtr->flags |= TLS_CONN_EOF_SEEN;
+    }
+    connPtr->inEnd = (int) n;
+    return (int) n;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * BioRead --
+ *
+ *	OpenSSL asks for ciphertext: served from the read-ahead buffer,
+ *	refilled from the channel below when empty.
+ *
+ * Results:
+ *	Bytes copied, 0 at EOF, -1 on error or "retry" (would block).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+BioRead(
+    BIO *bio,
+    char *buf,
+    int len)
+{
+    TlsConn *connPtr = (TlsConn *) BIO_get_data(bio);
+    int avail;
+
+    BIO_clear_retry_flags(bio);
+    if (len <= 0) {
+	return 0;
+    }
+    if (connPtr->inStart == connPtr->inEnd) {
+	int n = FillBuffer(connPtr);
+
+	if (n < 0) {
+	    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		BIO_set_retry_read(bio);
+	    }
+	    return -1;
+	}
+	if (n == 0) {
+	    return 0;
+	}
+    }
+    avail = connPtr->inEnd - connPtr->inStart;
+    if (len > avail) {
+	len = avail;
+    }
+    memcpy(buf, connPtr->inBuf + connPtr->inStart, (size_t) len);
+    connPtr->inStart += len;
+    if (connPtr->inStart == connPtr->inEnd) {
+	/* Drained: give the memory back, idle connections stay small. */
+	ckfree(connPtr->inBuf);
+	connPtr->inBuf = NULL;
+	connPtr->inStart = connPtr->inEnd = 0;
+    }
+    return len;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * BioWrite --
+ *
+ *	OpenSSL sends ciphertext: written straight to the channel below.
+ *	Partial writes are fine, OpenSSL keeps the rest of the record.
+ *
+ * Results:
+ *	Bytes written, or -1 on error or "retry".
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+BioWrite(
+    BIO *bio,
+    const char *buf,
+    int len)
+{
+    TlsConn *connPtr = (TlsConn *) BIO_get_data(bio);
+    Tcl_Size n;
+
+    BIO_clear_retry_flags(bio);
+    if (len <= 0) {
+	return 0;
+    }
+    n = Tcl_WriteRaw(connPtr->down, buf, len);
+    if (n > 0) {
+	return (int) n;
+    }
+    errno = (n < 0) ? Tcl_GetErrno() : EAGAIN;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+	BIO_set_retry_write(bio);
+    }
+    return -1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * BioCtrl --
+ *
+ *	The few controls OpenSSL uses on a source/sink BIO.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static long
+BioCtrl(
+    BIO *bio,
+    int cmd,
+    TCL_UNUSED(long),
+    TCL_UNUSED(void *))
+{
+    TlsConn *connPtr = (TlsConn *) BIO_get_data(bio);
+
+    switch (cmd) {
+    case BIO_CTRL_FLUSH:
+    case BIO_CTRL_DUP:
+	return 1;
+    case BIO_CTRL_PENDING:
+	return connPtr ? connPtr->inEnd - connPtr->inStart : 0;
+    case BIO_CTRL_EOF:
+	return connPtr && (connPtr->flags & TLS_CONN_EOF_SEEN)
+		&& connPtr->inStart == connPtr->inEnd;
+    case BIO_CTRL_GET_CLOSE:
+	return BIO_get_shutdown(bio);
+    case BIO_CTRL_SET_CLOSE:
+	return 1;
+    default:
+	return 0;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * BioCreate, BioDestroy --
+ *
+ *	The BIO only points at its connection; the connection owns the
+ *	read-ahead buffer.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+BioCreate(
+    BIO *bio)
+{
+    BIO_set_init(bio, 1);
+    BIO_set_data(bio, NULL);
+    return 1;
+}
+
+static int
+BioDestroy(
+    BIO *bio)
+{
+    BIO_set_data(bio, NULL);
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBioNew --
+ *
+ *	Makes a BIO for a connection. The method table is built once per
+ *	process.
+ *
+ * Results:
+ *	A new BIO (owned by the caller until given to SSL_set_bio), or NULL.
+ *
+ *----------------------------------------------------------------------
+ */
+
+BIO *
+TlsBioNew(
+    TlsConn *connPtr)
+{
+    BIO *bio;
+
+    Tcl_MutexLock(&bioMutex);
+    if (bioMethod == NULL) {
+	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+		"tcl channel");
+
+	if (m != NULL) {
+	    BIO_meth_set_write(m, BioWrite);
+	    BIO_meth_set_read(m, BioRead);
+	    BIO_meth_set_ctrl(m, BioCtrl);
+	    BIO_meth_set_create(m, BioCreate);
+	    BIO_meth_set_destroy(m, BioDestroy);
+	    bioMethod = m;	/* Lives as long as the process. */
+	}
+    }
+    Tcl_MutexUnlock(&bioMutex);
+    if (bioMethod == NULL || (bio = BIO_new(bioMethod)) == NULL) {
+	return NULL;
+    }
+    BIO_set_data(bio, connPtr);
+    return bio;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBioTakeResidue --
+ *
+ *	Bytes read from below but not used by TLS (what the peer sent after
+ *	its close_notify), for tls::unimport to put back on the channel.
+ *
+ * Results:
+ *	A new byte array (refcount 0), or NULL when there is nothing.
+ *
+ * Side effects:
+ *	Empties the read-ahead buffer.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *
+TlsBioTakeResidue(
+    TlsConn *connPtr)
+{
+    Tcl_Obj *resObj = NULL;
+
+    if (connPtr->inEnd > connPtr->inStart) {
+	resObj = Tcl_NewByteArrayObj(connPtr->inBuf + connPtr->inStart,
+		connPtr->inEnd - connPtr->inStart);
+    }
+    if (connPtr->inBuf != NULL) {
+	ckfree(connPtr->inBuf);
+	connPtr->inBuf = NULL;
+    }
+    connPtr->inStart = connPtr->inEnd = 0;
+    return resObj;
+}

@@ -1,0 +1,348 @@
+/*
+ * tlsCallbacks.c --
+ *
+ *	Tcl scripts called from OpenSSL: one helper runs a script safely
+ *	(global level, interpreter state saved, connection and interpreter
+ *	preserved, errors kept), and the OpenSSL callbacks built on it:
+ *	password, verify, info and ALPN selection.
+ */
+
+#include "tlsInt.h"
+
+static int exIndex = -1;
+TCL_DECLARE_MUTEX(exMutex)
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsExIndex --
+ *
+ *	The SSL ex_data slot that points from an SSL to its TlsConn,
+ *	allocated once per process.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsExIndex(void)
+{
+    if (exIndex < 0) {
+	Tcl_MutexLock(&exMutex);
+	if (exIndex < 0) {
+	    exIndex = SSL_get_ex_new_index(0, (void *) "tls::conn", NULL,
+		    NULL, NULL);
+	}
+	Tcl_MutexUnlock(&exMutex);
+    }
+    return exIndex;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * EvalScript --
+ *
+ *	Runs prefix + arguments at global level in interp, keeping the
+ *	interpreter's result and error state as they were.
+ *
+ * Results:
+ *	The Tcl completion code. On TCL_OK, *resultPtr (if not NULL) gets
+ *	the script's result with one reference the caller must drop; on an
+ *	error, *resultPtr gets the error message likewise.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+EvalScript(
+    Tcl_Interp *interp,
+    Tcl_Obj *prefix,
+    int objc,
+    Tcl_Obj *const objv[],
+    Tcl_Obj **resultPtr)
+{
+    Tcl_Obj *cmdObj = Tcl_DuplicateObj(prefix);
+    Tcl_InterpState saved;
+    int code, i;
+
+    Tcl_IncrRefCount(cmdObj);
+    for (i = 0; i < objc; i++) {
+	if (Tcl_ListObjAppendElement(interp, cmdObj, objv[i]) != TCL_OK) {
+	    Tcl_DecrRefCount(cmdObj);
+	    return TCL_ERROR;
+	}
+    }
+    Tcl_Preserve(interp);
+    saved = Tcl_SaveInterpState(interp, TCL_OK);
+    code = Tcl_EvalObjEx(interp, cmdObj, TCL_EVAL_GLOBAL);
+    if (resultPtr != NULL) {
+	*resultPtr = Tcl_GetObjResult(interp);
+	Tcl_IncrRefCount(*resultPtr);
+    }
+    if (code == TCL_ERROR) {
+	Tcl_AddErrorInfo(interp, "\n    (TLS callback)");
+	Tcl_BackgroundException(interp, code);
+    }
+    Tcl_RestoreInterpState(interp, saved);
+    Tcl_Release(interp);
+    Tcl_DecrRefCount(cmdObj);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsCallbackEval --
+ *
+ *	Runs a -command callback of a connection. Skipped (TCL_BREAK) when
+ *	the channel is closing or its interpreter is gone. A failing
+ *	callback is reported as a background error and remembered on the
+ *	connection, so the handshake fails with that message.
+ *
+ * Results:
+ *	The Tcl completion code; *resultPtr as for EvalScript.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsCallbackEval(
+    TlsConn *connPtr,
+    Tcl_Obj *prefix,
+    int objc,
+    Tcl_Obj *const objv[],
+    Tcl_Obj **resultPtr)
+{
+    Tcl_Obj *resObj = NULL;
+    int code;
+
+    if (connPtr->interp == NULL || (connPtr->flags & TLS_CONN_CLOSED)
+	    || Tcl_InterpDeleted(connPtr->interp)) {
+	return TCL_BREAK;
+    }
+    Tcl_Preserve(connPtr);
+    connPtr->flags |= TLS_CONN_IN_CALLBACK;
+    code = EvalScript(connPtr->interp, prefix, objc, objv, &resObj);
+    connPtr->flags &= ~TLS_CONN_IN_CALLBACK;
+    if (code == TCL_ERROR && connPtr->cbError == NULL) {
+	connPtr->cbError = resObj;
+	Tcl_IncrRefCount(resObj);
+    }
+    if (resultPtr != NULL && code == TCL_OK) {
+	*resultPtr = resObj;
+    } else {
+	Tcl_DecrRefCount(resObj);
+    }
+    Tcl_Release(connPtr);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsPasswordCallback --
+ *
+ *	OpenSSL needs the password of an encrypted private key: asks the
+ *	-password callback, or else the proc ::tls::password if defined.
+ *
+ * Results:
+ *	Length of the password copied into buf, or -1 for none.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsPasswordCallback(
+    char *buf,
+    int size,
+    TCL_UNUSED(int),
+    void *userdata)
+{
+    TlsPasswordData *pwPtr = (TlsPasswordData *) userdata;
+    Tcl_Obj *prefix, *resObj = NULL;
+    Tcl_Size len;
+    const char *pw;
+    int code;
+
+    if (pwPtr == NULL || pwPtr->interp == NULL) {
+	return -1;
+    }
+    pwPtr->called = 1;
+    prefix = pwPtr->script;
+    if (prefix == NULL) {
+	Tcl_CmdInfo info;
+
+	if (!Tcl_GetCommandInfo(pwPtr->interp, "::tls::password", &info)) {
+	    return -1;
+	}
+	prefix = Tcl_NewStringObj("::tls::password", -1);
+    }
+    Tcl_IncrRefCount(prefix);
+    code = EvalScript(pwPtr->interp, prefix, 0, NULL, &resObj);
+    Tcl_DecrRefCount(prefix);
+    if (code != TCL_OK) {
+	Tcl_DecrRefCount(resObj);
+	return -1;
+    }
+    pw = Tcl_GetStringFromObj(resObj, &len);
+    if (len >= size) {
+	len = size - 1;
+    }
+    memcpy(buf, pw, (size_t) len);
+    buf[len] = '\0';
+    Tcl_DecrRefCount(resObj);
+    return (int) len;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsVerifyCallback --
+ *
+ *	Called by OpenSSL for each certificate of the peer's chain. With a
+ *	-command the script sees "verify channel depth cert status error"
+ *	and a boolean result overrides the verdict; otherwise a failure is
+ *	accepted (and still reported by tls::status) unless -require.
+ *
+ * Results:
+ *	1 to go on, 0 to fail the handshake.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsVerifyCallback(
+    int preverifyOk,
+    X509_STORE_CTX *storeCtx)
+{
+    SSL *ssl = (SSL *) X509_STORE_CTX_get_ex_data(storeCtx,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+    TlsConn *connPtr = ssl ? TlsConnFromSSL(ssl) : NULL;
+
+    if (connPtr == NULL) {
+	return preverifyOk;
+    }
+    if (connPtr->command != NULL && connPtr->self != NULL) {
+	int err = X509_STORE_CTX_get_error(storeCtx), verdict, code;
+	X509 *cert = X509_STORE_CTX_get_current_cert(storeCtx);
+	Tcl_Obj *objv[6], *resObj = NULL;
+
+	objv[0] = Tcl_NewStringObj("verify", -1);
+	objv[1] = Tcl_NewStringObj(Tcl_GetChannelName(connPtr->self), -1);
+	objv[2] = Tcl_NewIntObj(X509_STORE_CTX_get_error_depth(storeCtx));
+	objv[3] = cert ? TlsX509Dict(cert) : Tcl_NewObj();
+	objv[4] = Tcl_NewIntObj(preverifyOk);
+	objv[5] = Tcl_NewStringObj(err == X509_V_OK ? ""
+		: X509_verify_cert_error_string(err), -1);
+	code = TlsCallbackEval(connPtr, connPtr->command, 6, objv, &resObj);
+	if (code == TCL_ERROR) {
+	    return 0;
+	}
+	if (code == TCL_OK) {
+	    code = Tcl_GetBooleanFromObj(NULL, resObj, &verdict);
+	    Tcl_DecrRefCount(resObj);
+	    if (code == TCL_OK) {
+		return verdict;
+	    }
+	}
+    }
+    if (!preverifyOk && !(connPtr->flags & TLS_CONN_REQUIRE)) {
+	return 1;
+    }
+    return preverifyOk;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsInfoCallback --
+ *
+ *	Handshake progress and alerts, for "info channel major minor
+ *	message" callbacks.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsInfoCallback(
+    const SSL *ssl,
+    int where,
+    int ret)
+{
+    TlsConn *connPtr = TlsConnFromSSL(ssl);
+    const char *major, *minor, *message;
+    Tcl_Obj *objv[5];
+
+    if (connPtr == NULL || connPtr->command == NULL || connPtr->self == NULL) {
+	return;
+    }
+    major = (where & SSL_ST_CONNECT) ? "connect"
+	    : (where & SSL_ST_ACCEPT) ? "accept" : "handshake";
+    message = SSL_state_string_long(ssl);
+    if (where & SSL_CB_HANDSHAKE_START) {
+	major = "handshake";
+	minor = "start";
+    } else if (where & SSL_CB_HANDSHAKE_DONE) {
+	major = "handshake";
+	minor = "done";
+    } else if (where & SSL_CB_ALERT) {
+	major = "alert";
+	minor = (where & SSL_CB_READ) ? "read" : "write";
+	message = SSL_alert_desc_string_long(ret);
+    } else if (where & SSL_CB_LOOP) {
+	minor = "loop";
+    } else if (where & SSL_CB_EXIT) {
+	minor = "exit";
+    } else {
+	return;
+    }
+    objv[0] = Tcl_NewStringObj("info", -1);
+    objv[1] = Tcl_NewStringObj(Tcl_GetChannelName(connPtr->self), -1);
+    objv[2] = Tcl_NewStringObj(major, -1);
+    objv[3] = Tcl_NewStringObj(minor, -1);
+    objv[4] = Tcl_NewStringObj(message, -1);
+    TlsCallbackEval(connPtr, connPtr->command, 5, objv, NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsAlpnSelectCallback --
+ *
+ *	Server side of ALPN: the first of our -alpn protocols that the
+ *	client offers; with none in common, the client's first (as the
+ *	manual says).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsAlpnSelectCallback(
+    SSL *ssl,
+    const unsigned char **out,
+    unsigned char *outlen,
+    const unsigned char *in,
+    unsigned int inlen,
+    TCL_UNUSED(void *))
+{
+    TlsConn *connPtr = TlsConnFromSSL(ssl);
+    unsigned char *selected = NULL;
+
+    if (connPtr == NULL || connPtr->alpnWire == NULL || inlen == 0) {
+	return SSL_TLSEXT_ERR_NOACK;
+    }
+    if (SSL_select_next_proto(&selected, outlen, connPtr->alpnWire,
+	    connPtr->alpnLen, in, inlen) != OPENSSL_NPN_NEGOTIATED) {
+	selected = (unsigned char *) in + 1;	/* The client's first. */
+	*outlen = in[0];
+    }
+    *out = selected;
+    if (connPtr->command != NULL && connPtr->self != NULL) {
+	Tcl_Obj *objv[2];
+
+	objv[0] = Tcl_NewStringObj("alpn", -1);
+	objv[1] = Tcl_NewStringObj((const char *) selected, *outlen);
+	TlsCallbackEval(connPtr, connPtr->command, 2, objv, NULL);
+    }
+    return SSL_TLSEXT_ERR_OK;
+}

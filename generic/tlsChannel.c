@@ -1,0 +1,518 @@
+/*
+ * tlsChannel.c --
+ *
+ *	The Tcl channel type of a TLS layer. Each procedure is a thin
+ *	translation of tlsConn.c, plus the event plumbing: the channel below
+ *	is watched for what the script wants and for what the handshake
+ *	needs, and because OpenSSL may hold decrypted bytes the channel below
+ *	cannot signal, the layer notifies itself with a zero-delay timer
+ *	whenever such bytes (or an EOF or error) wait for a watching script.
+ */
+
+#include "tlsInt.h"
+
+static Tcl_DriverInputProc	TlsInputProc;
+static Tcl_DriverOutputProc	TlsOutputProc;
+static Tcl_DriverClose2Proc	TlsClose2Proc;
+static Tcl_DriverBlockModeProc	TlsBlockModeProc;
+static Tcl_DriverSetOptionProc	TlsSetOptionProc;
+static Tcl_DriverGetOptionProc	TlsGetOptionProc;
+static Tcl_DriverWatchProc	TlsWatchProc;
+static Tcl_DriverGetHandleProc	TlsGetHandleProc;
+static Tcl_DriverHandlerProc	TlsHandlerProc;
+static Tcl_DriverThreadActionProc TlsThreadActionProc;
+static Tcl_TimerProc		TlsTimerProc;
+static Tcl_FreeProc		TlsFreeProc;
+
+static const Tcl_ChannelType tlsChannelType = {
+    "tls",			/* Type name. */
+    TLS_CHANNEL_VERSION,	/* v5: close2Proc, handler, thread action. */
+    TCL_CLOSE2PROC,		/* Old close slot: use close2Proc. */
+    TlsInputProc,
+    TlsOutputProc,
+    NULL,			/* No seeking on a TLS stream. */
+    TlsSetOptionProc,
+    TlsGetOptionProc,
+    TlsWatchProc,
+    TlsGetHandleProc,
+    TlsClose2Proc,
+    TlsBlockModeProc,
+    NULL,			/* Flush: not used by Tcl. */
+    TlsHandlerProc,
+    NULL,			/* Wide seek. */
+    TlsThreadActionProc,
+    NULL			/* Truncate. */
+};
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsChannelType --
+ *
+ *	The channel type, for tls::import.
+ *
+ *----------------------------------------------------------------------
+ */
+
+const Tcl_ChannelType *
+TlsChannelType(void)
+{
+    return &tlsChannelType;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsChannelConn --
+ *
+ *	Finds the TLS layer of a named channel: the topmost layer of our
+ *	type.
+ *
+ * Results:
+ *	The connection, and the channel's top handle in *chanPtr; NULL with
+ *	an error {TLS CHANNEL ...} in interp.
+ *
+ *----------------------------------------------------------------------
+ */
+
+TlsConn *
+TlsChannelConn(
+    Tcl_Interp *interp,
+    Tcl_Obj *nameObj,
+    Tcl_Channel *chanPtr)
+{
+    Tcl_Channel chan = Tcl_GetChannel(interp, Tcl_GetString(nameObj), NULL);
+    Tcl_Channel layer;
+
+    if (chan == NULL) {
+	Tcl_SetErrorCode(interp, "TLS", "CHANNEL", "UNKNOWN", NULL);
+	return NULL;
+    }
+    chan = Tcl_GetTopChannel(chan);
+    for (layer = chan; layer != NULL; layer = Tcl_GetStackedChannel(layer)) {
+	if (Tcl_GetChannelType(layer) == &tlsChannelType) {
+	    if (chanPtr != NULL) {
+		*chanPtr = chan;
+	    }
+	    return (TlsConn *) Tcl_GetChannelInstanceData(layer);
+	}
+    }
+    TlsError(interp, Tcl_ObjPrintf("\"%s\" is not a TLS channel",
+	    Tcl_GetString(nameObj)), "CHANNEL", "NOTTLS", NULL);
+    return NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsChannelUpdate --
+ *
+ *	Brings the event plumbing up to date after anything changed: asks
+ *	the channel below for the events the script and the handshake need,
+ *	and arms the self-notification timer when the script waits for
+ *	input that is already inside the TLS layer.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsChannelUpdate(
+    TlsConn *connPtr)
+{
+    int mask = connPtr->watchMask;
+    int ready = 0;
+
+    if (connPtr->flags & TLS_CONN_CLOSED) {
+	return;
+    }
+    if (connPtr->state == TLS_HANDSHAKING
+	    && (connPtr->flags & TLS_CONN_NONBLOCK)) {
+	/*
+	 * Drive the handshake from the event loop. Until the first step,
+	 * "writable" tells that a connecting socket is ready.
+	 */
+	mask &= ~TCL_WRITABLE;
+	mask |= TCL_READABLE;
+	if ((connPtr->flags & TLS_CONN_WANT_WRITE)
+		|| SSL_in_before(connPtr->ssl)) {
+	    mask |= TCL_WRITABLE;
+	}
+    }
+    if (mask != connPtr->downMask) {
+	Tcl_DriverWatchProc *watchProc =
+		Tcl_ChannelWatchProc(Tcl_GetChannelType(connPtr->down));
+
+	connPtr->downMask = mask;
+	if (watchProc != NULL) {
+	    watchProc(Tcl_GetChannelInstanceData(connPtr->down), mask);
+	}
+    }
+
+    if (connPtr->watchMask & TCL_READABLE) {
+	ready = connPtr->state == TLS_OPEN ? TlsConnBuffered(connPtr)
+		: connPtr->state != TLS_HANDSHAKING;
+    }
+    if ((connPtr->watchMask & TCL_WRITABLE)
+	    && connPtr->state == TLS_FAILED) {
+	ready = 1;
+    }
+    if (ready && connPtr->timer == NULL) {
+	connPtr->timer = Tcl_CreateTimerHandler(0, TlsTimerProc, connPtr);
+    } else if (!ready && connPtr->timer != NULL) {
+	Tcl_DeleteTimerHandler(connPtr->timer);
+	connPtr->timer = NULL;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ReadyMask --
+ *
+ *	Which of the script's watched events can be reported now, given the
+ *	events the channel below reported.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ReadyMask(
+    TlsConn *connPtr,
+    int mask)
+{
+    int ready = 0;
+
+    if (connPtr->state == TLS_HANDSHAKING) {
+	if (!(connPtr->flags & TLS_CONN_NONBLOCK)) {
+	    return mask;	/* Blocking: I/O itself will handshake. */
+	}
+	if (TlsConnHandshake(connPtr) == TLS_IO_AGAIN) {
+	    return 0;
+	}
+	mask |= connPtr->watchMask & TCL_WRITABLE;
+    }
+    if (connPtr->state == TLS_FAILED) {
+	return connPtr->watchMask;
+    }
+    if ((connPtr->watchMask & TCL_READABLE) && TlsConnReadable(connPtr)) {
+	ready |= TCL_READABLE;
+    }
+    return ready | (mask & TCL_WRITABLE);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsHandlerProc --
+ *
+ *	Called when the channel below reports events: advances the
+ *	handshake, filters out "readable" when the record that arrived held
+ *	no application data, and passes on what the script may act upon.
+ *
+ * Results:
+ *	The events to report on the TLS channel.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+TlsHandlerProc(
+    void *instanceData,
+    int mask)
+{
+    TlsConn *connPtr = (TlsConn *) instanceData;
+    int ready;
+
+    if (connPtr->flags & TLS_CONN_BUSY) {
+	/*
+	 * Called back from inside OpenSSL: Tcl's -async socket reports its
+	 * connection from within the write below us. Acting now would
+	 * re-enter OpenSSL (and send the ClientHello twice); the events
+	 * come again once the outer call is done.
+	 */
+	return 0;
+    }
+    Tcl_Preserve(connPtr);
+    ready = ReadyMask(connPtr, mask);
+    TlsChannelUpdate(connPtr);
+    Tcl_Release(connPtr);
+    return ready;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsTimerProc --
+ *
+ *	Self-notification: input waits inside the TLS layer (or EOF, or an
+ *	error), which the channel below cannot signal.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+TlsTimerProc(
+    void *clientData)
+{
+    TlsConn *connPtr = (TlsConn *) clientData;
+    int ready;
+
+    connPtr->timer = NULL;
+    if (connPtr->flags & TLS_CONN_BUSY) {
+	TlsChannelUpdate(connPtr);	/* Try again later. */
+	return;
+    }
+    Tcl_Preserve(connPtr);
+    ready = ReadyMask(connPtr, 0) & connPtr->watchMask;
+    if (ready) {
+	Tcl_NotifyChannel(connPtr->self, ready);
+    }
+    TlsChannelUpdate(connPtr);
+    Tcl_Release(connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsWatchProc --
+ *
+ *	The script's interest changed (Tcl calls this after reads, too).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+TlsWatchProc(
+    void *instanceData,
+    int mask)
+{
+    TlsConn *connPtr = (TlsConn *) instanceData;
+
+    connPtr->watchMask = mask & (TCL_READABLE | TCL_WRITABLE);
+    TlsChannelUpdate(connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsInputProc, TlsOutputProc --
+ *
+ *	Data in and out; see TlsConnRead and TlsConnWrite.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+TlsInputProc(
+    void *instanceData,
+    char *buf,
+    int bufSize,
+    int *errorCodePtr)
+{
+    TlsConn *connPtr = (TlsConn *) instanceData;
+    int n = TlsConnRead(connPtr, buf, bufSize, errorCodePtr);
+
+    TlsChannelUpdate(connPtr);
+    return n;
+}
+
+static int
+TlsOutputProc(
+    void *instanceData,
+    const char *buf,
+    int toWrite,
+    int *errorCodePtr)
+{
+    TlsConn *connPtr = (TlsConn *) instanceData;
+    int n = TlsConnWrite(connPtr, buf, toWrite, errorCodePtr);
+
+    if (connPtr->state != TLS_OPEN) {
+	TlsChannelUpdate(connPtr);
+    }
+    return n;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBlockModeProc --
+ *
+ *	Follows the script's -blocking on the channel below as well.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+TlsBlockModeProc(
+    void *instanceData,
+    int mode)
+{
+    TlsConn *connPtr = (TlsConn *) instanceData;
+
+    if (mode == TCL_MODE_NONBLOCKING) {
+	connPtr->flags |= TLS_CONN_NONBLOCK;
+    } else {
+	connPtr->flags &= ~TLS_CONN_NONBLOCK;
+    }
+    TlsChannelUpdate(connPtr);
+    return TlsConnDownBlocking(connPtr, mode == TCL_MODE_BLOCKING);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsClose2Proc --
+ *
+ *	Full close (and tls::unimport): sends close_notify without blocking
+ *	and frees the layer. The channel below is closed or kept by Tcl.
+ *	Half close of the write side sends close_notify, then passes the
+ *	half close down.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+TlsClose2Proc(
+    void *instanceData,
+    TCL_UNUSED(Tcl_Interp *),
+    int flags)
+{
+    TlsConn *connPtr = (TlsConn *) instanceData;
+    Tcl_DriverClose2Proc *downClose;
+
+    if (flags & TCL_CLOSE_READ) {
+	return EINVAL;
+    }
+    if (flags & TCL_CLOSE_WRITE) {
+	TlsConnShutdown(connPtr, 0);
+	downClose = Tcl_ChannelClose2Proc(Tcl_GetChannelType(connPtr->down));
+	return downClose == NULL ? EINVAL : downClose(
+		Tcl_GetChannelInstanceData(connPtr->down), NULL,
+		TCL_CLOSE_WRITE);
+    }
+    TlsConnShutdown(connPtr, 0);
+    connPtr->flags |= TLS_CONN_CLOSED;
+    if (connPtr->timer != NULL) {
+	Tcl_DeleteTimerHandler(connPtr->timer);
+	connPtr->timer = NULL;
+    }
+    connPtr->self = NULL;
+    Tcl_EventuallyFree(connPtr, TlsFreeProc);
+    return 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsFreeProc --
+ *
+ *	Frees the connection once no callback or event handler uses it.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+TlsFreeProc(
+#if TCL_MAJOR_VERSION < 9
+    char *blockPtr
+#else
+    void *blockPtr
+#endif
+    )
+{
+    TlsConnFree((TlsConn *) blockPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsSetOptionProc, TlsGetOptionProc --
+ *
+ *	The TLS layer owns no fconfigure options: all go to the channel
+ *	below (-peername, -sockname, -error, ...).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+TlsSetOptionProc(
+    void *instanceData,
+    Tcl_Interp *interp,
+    const char *optionName,
+    const char *value)
+{
+    TlsConn *connPtr = (TlsConn *) instanceData;
+    Tcl_DriverSetOptionProc *proc =
+	    Tcl_ChannelSetOptionProc(Tcl_GetChannelType(connPtr->down));
+
+    if (proc == NULL) {
+	return Tcl_BadChannelOption(interp, optionName, "");
+    }
+    return proc(Tcl_GetChannelInstanceData(connPtr->down), interp,
+	    optionName, value);
+}
+
+static int
+TlsGetOptionProc(
+    void *instanceData,
+    Tcl_Interp *interp,
+    const char *optionName,
+    Tcl_DString *dsPtr)
+{
+    TlsConn *connPtr = (TlsConn *) instanceData;
+    Tcl_DriverGetOptionProc *proc =
+	    Tcl_ChannelGetOptionProc(Tcl_GetChannelType(connPtr->down));
+
+    if (proc != NULL) {
+	return proc(Tcl_GetChannelInstanceData(connPtr->down), interp,
+		optionName, dsPtr);
+    }
+    if (optionName == NULL) {
+	return TCL_OK;
+    }
+    return Tcl_BadChannelOption(interp, optionName, "");
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsGetHandleProc --
+ *
+ *	The OS handle is the one of the channel below.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+TlsGetHandleProc(
+    void *instanceData,
+    int direction,
+    void **handlePtr)
+{
+    TlsConn *connPtr = (TlsConn *) instanceData;
+
+    return Tcl_GetChannelHandle(connPtr->down, direction, handlePtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsThreadActionProc --
+ *
+ *	A channel moving to another thread must not leave its timer behind.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+TlsThreadActionProc(
+    void *instanceData,
+    int action)
+{
+    TlsConn *connPtr = (TlsConn *) instanceData;
+
+    if (action == TCL_CHANNEL_THREAD_REMOVE && connPtr->timer != NULL) {
+	Tcl_DeleteTimerHandler(connPtr->timer);
+	connPtr->timer = NULL;
+    }
+}

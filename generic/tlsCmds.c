@@ -1,0 +1,315 @@
+/*
+ * tlsCmds.c --
+ *
+ *	tls::import, tls::unimport and tls::handshake: the commands that
+ *	stack, unstack and drive a TLS layer.
+ */
+
+#include "tlsInt.h"
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * IsBlocking --
+ *
+ *	The channel's -blocking setting.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+IsBlocking(
+    Tcl_Channel chan)
+{
+    Tcl_DString ds;
+    int blocking = 1;
+
+    Tcl_DStringInit(&ds);
+    if (Tcl_GetChannelOption(NULL, chan, "-blocking", &ds) == TCL_OK) {
+	Tcl_GetBoolean(NULL, Tcl_DStringValue(&ds), &blocking);
+    }
+    Tcl_DStringFree(&ds);
+    return blocking;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ModelContext --
+ *
+ *	For -model: the context of another TLS channel, shared.
+ *
+ * Results:
+ *	TCL_OK with one reference in *ctxPtrPtr, or TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ModelContext(
+    Tcl_Interp *interp,
+    Tcl_Obj *modelObj,
+    TlsContext **ctxPtrPtr)
+{
+    TlsConn *modelPtr = TlsChannelConn(interp, modelObj, NULL);
+
+    if (modelPtr == NULL) {
+	Tcl_AppendResult(interp, " (-model)", NULL);
+	return TCL_ERROR;
+    }
+    TlsContextRetain(modelPtr->ctxPtr);
+    *ctxPtrPtr = modelPtr->ctxPtr;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsImportCmd --
+ *
+ *	tls::import channel ?options?: stacks a TLS layer on a channel.
+ *	All options are checked and the context is ready before anything
+ *	is stacked, so a failure leaves the channel as it was. The
+ *	handshake starts with the first I/O (or tls::handshake, or the
+ *	event loop for non-blocking channels).
+ *
+ * Results:
+ *	The channel name, or an error.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsImportCmd(
+    TCL_UNUSED(void *),
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    TlsConfig cfg;
+    TlsContext *ctxPtr = NULL;
+    TlsConn *connPtr;
+    Tcl_Channel chan;
+    int mode, code = TCL_ERROR;
+
+    if (objc < 2 || (objc % 2) != 0) {
+	Tcl_WrongNumArgs(interp, 1, objv, "channel ?-option value ...?");
+	Tcl_SetErrorCode(interp, "TLS", "USAGE", NULL);
+	return TCL_ERROR;
+    }
+    chan = Tcl_GetChannel(interp, Tcl_GetString(objv[1]), &mode);
+    if (chan == NULL) {
+	Tcl_SetErrorCode(interp, "TLS", "CHANNEL", "UNKNOWN", NULL);
+	return TCL_ERROR;
+    }
+    if ((mode & (TCL_READABLE | TCL_WRITABLE))
+	    != (TCL_READABLE | TCL_WRITABLE)) {
+	return TlsError(interp, Tcl_ObjPrintf(
+		"channel \"%s\" must be open for reading and writing",
+		Tcl_GetString(objv[1])), "CHANNEL", "MODE", NULL);
+    }
+    chan = Tcl_GetTopChannel(chan);
+
+    TlsConfigInit(&cfg);
+    if (TlsConfigParse(interp, objc - 2, objv + 2, &cfg) != TCL_OK) {
+	goto done;
+    }
+    if (cfg.model != NULL) {
+	code = ModelContext(interp, cfg.model, &ctxPtr);
+    } else {
+	code = TlsContextGet(interp, &cfg, &ctxPtr);
+    }
+    if (code != TCL_OK) {
+	goto done;
+    }
+    code = TCL_ERROR;
+    connPtr = TlsConnNew(interp, chan, ctxPtr, &cfg);
+    if (connPtr == NULL) {
+	goto done;
+    }
+    if (!IsBlocking(chan)) {
+	connPtr->flags |= TLS_CONN_NONBLOCK;
+    }
+    connPtr->self = Tcl_StackChannel(interp, TlsChannelType(), connPtr,
+	    TCL_READABLE | TCL_WRITABLE, chan);
+    if (connPtr->self == NULL) {
+	TlsConnFree(connPtr);
+	goto done;
+    }
+    connPtr->down = Tcl_GetStackedChannel(connPtr->self);
+    TlsChannelUpdate(connPtr);
+    Tcl_SetObjResult(interp, Tcl_NewStringObj(
+	    Tcl_GetChannelName(connPtr->self), -1));
+    code = TCL_OK;
+
+  done:
+    if (ctxPtr != NULL) {
+	TlsContextRelease(ctxPtr);	/* The connection holds its own. */
+    }
+    TlsConfigFree(&cfg);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsCheckOptionsCmd --
+ *
+ *	tls::CheckOptions ?options? (internal, used by tls::socket -server):
+ *	parses the options and builds their context, so that a missing file
+ *	or a wrong key password is reported when the server starts. The
+ *	context stays cached for the connections to come.
+ *
+ * Results:
+ *	Empty, or the error tls::import would give.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsCheckOptionsCmd(
+    TCL_UNUSED(void *),
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    TlsConfig cfg;
+    TlsContext *ctxPtr;
+    int code;
+
+    TlsConfigInit(&cfg);
+    code = TlsConfigParse(interp, objc - 1, objv + 1, &cfg);
+    if (code == TCL_OK && cfg.model == NULL) {
+	code = TlsContextGet(interp, &cfg, &ctxPtr);
+	if (code == TCL_OK) {
+	    TlsContextRelease(ctxPtr);
+	}
+    }
+    TlsConfigFree(&cfg);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsUnimportCmd --
+ *
+ *	tls::unimport channel: flushes, exchanges close_notify with the
+ *	peer, and unstacks the TLS layer, leaving the plain channel open
+ *	in the blocking mode it had. Bytes the peer sent after its
+ *	close_notify are put back for the plain channel to read.
+ *
+ * Results:
+ *	Empty, or an error when TLS is not the top layer.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsUnimportCmd(
+    TCL_UNUSED(void *),
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    Tcl_Channel chan;
+    TlsConn *connPtr;
+    Tcl_Obj *residue;
+    int blocking;
+
+    if (objc != 2) {
+	Tcl_WrongNumArgs(interp, 1, objv, "channel");
+	Tcl_SetErrorCode(interp, "TLS", "USAGE", NULL);
+	return TCL_ERROR;
+    }
+    connPtr = TlsChannelConn(interp, objv[1], &chan);
+    if (connPtr == NULL) {
+	return TCL_ERROR;
+    }
+    if (Tcl_GetChannelType(chan) != TlsChannelType()) {
+	return TlsError(interp, Tcl_ObjPrintf(
+		"TLS is not the top layer of \"%s\"",
+		Tcl_GetString(objv[1])), "CHANNEL", "NOTTOP", NULL);
+    }
+    blocking = IsBlocking(chan);
+    if (!blocking && Tcl_SetChannelOption(interp, chan, "-blocking", "1")
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (Tcl_Flush(chan) != TCL_OK) {
+	Tcl_SetChannelOption(NULL, chan, "-blocking", blocking ? "1" : "0");
+	return TlsError(interp, Tcl_ObjPrintf("error flushing \"%s\": %s",
+		Tcl_GetString(objv[1]), Tcl_PosixError(interp)),
+		"IO", "flush", NULL);
+    }
+    TlsConnShutdown(connPtr, 1);
+    residue = TlsBioTakeResidue(connPtr);
+    if (residue != NULL) {
+	Tcl_IncrRefCount(residue);
+    }
+    chan = connPtr->down;
+    if (Tcl_UnstackChannel(interp, Tcl_GetTopChannel(chan)) != TCL_OK) {
+	if (residue != NULL) {
+	    Tcl_DecrRefCount(residue);
+	}
+	return TCL_ERROR;
+    }
+    if (residue != NULL) {
+	Tcl_Size len;
+	const unsigned char *bytes = Tcl_GetByteArrayFromObj(residue, &len);
+
+	Tcl_Ungets(chan, (const char *) bytes, len, 0);
+	Tcl_DecrRefCount(residue);
+    }
+    if (!blocking) {
+	Tcl_SetChannelOption(NULL, chan, "-blocking", "0");
+    }
+    Tcl_ResetResult(interp);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsHandshakeCmd --
+ *
+ *	tls::handshake channel: drives the handshake.
+ *
+ * Results:
+ *	1 when done, 0 while a non-blocking handshake waits for the peer,
+ *	or the handshake's error.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsHandshakeCmd(
+    TCL_UNUSED(void *),
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    TlsConn *connPtr;
+    int result;
+
+    if (objc != 2) {
+	Tcl_WrongNumArgs(interp, 1, objv, "channel");
+	Tcl_SetErrorCode(interp, "TLS", "USAGE", NULL);
+	return TCL_ERROR;
+    }
+    connPtr = TlsChannelConn(interp, objv[1], NULL);
+    if (connPtr == NULL) {
+	return TCL_ERROR;
+    }
+    Tcl_Preserve(connPtr);
+    result = TlsConnHandshake(connPtr);
+    TlsChannelUpdate(connPtr);
+    if (result == TLS_IO_ERROR) {
+	result = TlsConnRaise(interp, connPtr);
+    } else {
+	Tcl_SetObjResult(interp, Tcl_NewBooleanObj(result == TLS_IO_DONE));
+	result = TCL_OK;
+    }
+    Tcl_Release(connPtr);
+    return result;
+}

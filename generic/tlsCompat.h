@@ -1,0 +1,51 @@
+/*
+ * tlsCompat.h --
+ *
+ *	The only place for version conditionals: Tcl 8.6 versus Tcl 9, and
+ *	OpenSSL feature tests. Every other file includes this through tlsInt.h
+ *	and uses the names defined here without #if.
+ */
+
+#ifndef TLSCOMPAT_H
+#define TLSCOMPAT_H
+
+#include <tcl.h>
+#include <openssl/ssl.h>
+#include <openssl/opensslv.h>
+
+#if OPENSSL_VERSION_NUMBER < 0x30000000L
+#   error "tls needs OpenSSL 3.0 or newer"
+#endif
+
+/*
+ * Tcl 9 measures lengths in Tcl_Size; 8.6.13 headers lack the type.
+ */
+#if TCL_MAJOR_VERSION < 9
+#   ifndef TCL_SIZE_MAX
+typedef int Tcl_Size;
+#	define TCL_SIZE_MAX INT_MAX
+#   endif
+#   define TLS_TCL_VERSIONS "8.6"
+#else
+#   define TLS_TCL_VERSIONS "8.6-10"
+#endif
+
+#ifndef MODULE_SCOPE
+#   define MODULE_SCOPE extern __attribute__((visibility("hidden")))
+#endif
+
+#ifndef TCL_UNUSED
+#   define TCL_UNUSED(T) T
+#endif
+
+/*
+ * Tcl 9 removed the old close and seek slots; channel type version 5 with
+ * a close2Proc works on both.
+ */
+#define TLS_CHANNEL_VERSION TCL_CHANNEL_VERSION_5
+
+#ifndef TCL_CLOSE2PROC
+#   define TCL_CLOSE2PROC ((Tcl_DriverCloseProc *) 1)
+#endif
+
+#endif /* TLSCOMPAT_H */

@@ -1,0 +1,789 @@
+/*
+ * tlsConn.c --
+ *
+ *	One TLS connection over one channel: creation from a context and
+ *	options, the handshake, and the read, write, poll and shutdown
+ *	wrappers. This is the one place that interprets SSL_get_error; the
+ *	channel procedures in tlsChannel.c only translate the results.
+ *
+ *	Every OpenSSL call site has the same shape: clear the error queue,
+ *	call, capture SSL_get_error and errno at once, then decide.
+ */
+
+#include "tlsInt.h"
+#include <poll.h>
+#include <arpa/inet.h>
+
+/* How long tls::unimport waits for the peer's close_notify, in ms. */
+#define TLS_UNIMPORT_WAIT 10000
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * IsIpAddress --
+ *
+ *	Whether a host name is an IPv4 or IPv6 literal: those are checked
+ *	against the certificate's IP addresses and never sent as SNI.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+IsIpAddress(
+    const char *host)
+{
+    unsigned char buf[16];
+
+    return inet_pton(AF_INET, host, buf) == 1
+	    || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AlpnWire --
+ *
+ *	Converts the -alpn list to the wire format (length-prefixed names).
+ *
+ * Results:
+ *	TCL_OK with a ckalloc'ed buffer the caller owns, or TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+AlpnWire(
+    Tcl_Interp *interp,
+    Tcl_Obj *listObj,
+    unsigned char **wirePtr,
+    unsigned int *lenPtr)
+{
+    Tcl_Size objc, i, len, total = 0;
+    Tcl_Obj **objv;
+    unsigned char *wire;
+
+    if (Tcl_ListObjGetElements(interp, listObj, &objc, &objv) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    for (i = 0; i < objc; i++) {
+	(void) Tcl_GetStringFromObj(objv[i], &len);
+	if (len < 1 || len > 255) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad -alpn protocol \"%s\": must be 1 to 255 bytes",
+		    Tcl_GetString(objv[i])), "OPTION", "-alpn", NULL);
+	}
+	total += len + 1;
+    }
+    wire = (unsigned char *) ckalloc(total + 1);
+    for (i = 0, total = 0; i < objc; i++) {
+	const char *name = Tcl_GetStringFromObj(objv[i], &len);
+
+	wire[total++] = (unsigned char) len;
+	memcpy(wire + total, name, (size_t) len);
+	total += len;
+    }
+    *wirePtr = wire;
+    *lenPtr = (unsigned int) total;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * SetupPeerCheck --
+ *
+ *	Sets how the peer is verified: the verify mode from -request and
+ *	-require (role defaults: a client requires, a server does not ask),
+ *	and for a client the name the certificate must carry plus SNI.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+SetupPeerCheck(
+    TlsConn *connPtr,
+    const TlsConfig *cfgPtr)
+{
+    int server = cfgPtr->server;
+    int request = cfgPtr->request;
+    int require = cfgPtr->require;
+    int mode = SSL_VERIFY_NONE;
+
+    if (request < 0) {
+	request = server ? (require == 1) : 1;
+    }
+    if (require < 0) {
+	require = server ? 0 : request;
+    }
+    if (request) {
+	mode = SSL_VERIFY_PEER;
+	if (require && server) {
+	    mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+	}
+    }
+    if (require) {
+	connPtr->flags |= TLS_CONN_REQUIRE;
+    }
+    SSL_set_verify(connPtr->ssl, mode, TlsVerifyCallback);
+
+    if (!server && cfgPtr->serverName != NULL) {
+	const char *name = Tcl_GetString(cfgPtr->serverName);
+
+	if (IsIpAddress(name)) {
+	    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(connPtr->ssl),
+		    name);
+	} else {
+	    SSL_set_tlsext_host_name(connPtr->ssl, name);
+	    SSL_set1_host(connPtr->ssl, name);
+	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnNew --
+ *
+ *	Creates the connection state for a channel about to be stacked.
+ *
+ * Results:
+ *	The new connection, or NULL with an error in interp.
+ *
+ * Side effects:
+ *	Takes one reference to ctxPtr (released by TlsConnFree) and to the
+ *	callback objects of the configuration.
+ *
+ *----------------------------------------------------------------------
+ */
+
+TlsConn *
+TlsConnNew(
+    Tcl_Interp *interp,
+    Tcl_Channel down,
+    TlsContext *ctxPtr,
+    const TlsConfig *cfgPtr)
+{
+    TlsConn *connPtr = (TlsConn *) ckalloc(sizeof(TlsConn));
+    BIO *bio;
+
+    memset(connPtr, 0, sizeof(TlsConn));
+    connPtr->down = down;
+    connPtr->interp = interp;
+    connPtr->state = TLS_HANDSHAKING;
+    connPtr->ctxPtr = ctxPtr;
+    TlsContextRetain(ctxPtr);
+    if (cfgPtr->command != NULL) {
+	connPtr->command = cfgPtr->command;
+	Tcl_IncrRefCount(connPtr->command);
+    }
+    if (cfgPtr->password != NULL) {
+	connPtr->password = cfgPtr->password;
+	Tcl_IncrRefCount(connPtr->password);
+    }
+
+    ERR_clear_error();
+    connPtr->ssl = SSL_new(ctxPtr->ctx);
+    bio = connPtr->ssl ? TlsBioNew(connPtr) : NULL;
+    if (bio == NULL) {
+	TlsErrorOpenSSL(interp, "cannot create TLS connection", "CONTEXT",
+		NULL);
+	TlsConnFree(connPtr);
+	return NULL;
+    }
+    SSL_set_bio(connPtr->ssl, bio, bio);	/* The SSL owns the BIO. */
+    SSL_set_ex_data(connPtr->ssl, TlsExIndex(), connPtr);
+    if (cfgPtr->server) {
+	connPtr->flags |= TLS_CONN_SERVER;
+	SSL_set_accept_state(connPtr->ssl);
+    } else {
+	SSL_set_connect_state(connPtr->ssl);
+	if (cfgPtr->postHandshake) {
+	    SSL_set_post_handshake_auth(connPtr->ssl, 1);
+	}
+    }
+    SetupPeerCheck(connPtr, cfgPtr);
+    if (connPtr->command != NULL) {
+	SSL_set_info_callback(connPtr->ssl, TlsInfoCallback);
+    }
+    if (cfgPtr->alpn != NULL) {
+	if (AlpnWire(interp, cfgPtr->alpn, &connPtr->alpnWire,
+		&connPtr->alpnLen) != TCL_OK) {
+	    TlsConnFree(connPtr);
+	    return NULL;
+	}
+	if (!cfgPtr->server && connPtr->alpnLen > 0) {
+	    SSL_set_alpn_protos(connPtr->ssl, connPtr->alpnWire,
+		    connPtr->alpnLen);
+	}
+    }
+    return connPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnFree --
+ *
+ *	Frees a connection and everything it owns.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsConnFree(
+    TlsConn *connPtr)
+{
+    if (connPtr->ssl != NULL) {
+	SSL_free(connPtr->ssl);		/* Frees the BIO too. */
+    }
+    if (connPtr->ctxPtr != NULL) {
+	TlsContextRelease(connPtr->ctxPtr);
+    }
+    if (connPtr->command != NULL) {
+	Tcl_DecrRefCount(connPtr->command);
+    }
+    if (connPtr->password != NULL) {
+	Tcl_DecrRefCount(connPtr->password);
+    }
+    if (connPtr->errorObj != NULL) {
+	Tcl_DecrRefCount(connPtr->errorObj);
+	Tcl_DecrRefCount(connPtr->errorCode);
+    }
+    if (connPtr->cbError != NULL) {
+	Tcl_DecrRefCount(connPtr->cbError);
+    }
+    if (connPtr->inBuf != NULL) {
+	ckfree(connPtr->inBuf);
+    }
+    if (connPtr->alpnWire != NULL) {
+	ckfree(connPtr->alpnWire);
+    }
+    ckfree(connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnFromSSL --
+ *
+ *	The connection an SSL object belongs to (for OpenSSL callbacks).
+ *
+ *----------------------------------------------------------------------
+ */
+
+TlsConn *
+TlsConnFromSSL(
+    const SSL *ssl)
+{
+    return (TlsConn *) SSL_get_ex_data(ssl, TlsExIndex());
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnDownBlocking --
+ *
+ *	Sets the blocking mode of the channel below through its driver,
+ *	without touching the mode the script sees.
+ *
+ * Results:
+ *	The driver's result (0 or an errno).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnDownBlocking(
+    TlsConn *connPtr,
+    int blocking)
+{
+    Tcl_DriverBlockModeProc *proc =
+	    Tcl_ChannelBlockModeProc(Tcl_GetChannelType(connPtr->down));
+
+    if (proc == NULL) {
+	return 0;
+    }
+    return proc(Tcl_GetChannelInstanceData(connPtr->down),
+	    blocking ? TCL_MODE_BLOCKING : TCL_MODE_NONBLOCKING);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnHandshake --
+ *
+ *	Advances the handshake as far as the channel allows. A blocking
+ *	channel completes (or fails) in one call.
+ *
+ * Results:
+ *	TLS_IO_DONE, TLS_IO_AGAIN (non-blocking, waiting for the peer), or
+ *	TLS_IO_ERROR with the reason recorded on the connection.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnHandshake(
+    TlsConn *connPtr)
+{
+    int ret, sslError, savedErrno;
+
+    switch (connPtr->state) {
+    case TLS_HANDSHAKING:
+	break;
+    case TLS_FAILED:
+	return TLS_IO_ERROR;
+    default:
+	return TLS_IO_DONE;
+    }
+    ERR_clear_error();
+    errno = 0;
+    connPtr->flags |= TLS_CONN_BUSY;
+    ret = SSL_do_handshake(connPtr->ssl);
+    connPtr->flags &= ~TLS_CONN_BUSY;
+    sslError = SSL_get_error(connPtr->ssl, ret);
+    savedErrno = errno;
+    if (ret == 1) {
+	connPtr->state = TLS_OPEN;
+	connPtr->flags &= ~TLS_CONN_WANT_WRITE;
+	return TLS_IO_DONE;
+    }
+    switch (sslError) {
+    case SSL_ERROR_WANT_READ:
+	connPtr->flags &= ~TLS_CONN_WANT_WRITE;
+	return TLS_IO_AGAIN;
+    case SSL_ERROR_WANT_WRITE:
+	connPtr->flags |= TLS_CONN_WANT_WRITE;
+	return TLS_IO_AGAIN;
+    default:
+	TlsErrorHandshake(connPtr, ret, sslError, savedErrno);
+	connPtr->state = TLS_FAILED;
+	return TLS_IO_ERROR;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Failed --
+ *
+ *	Common exit of read and write on a failed connection: the message
+ *	goes to the channel's error bypass so Tcl reports it verbatim.
+ *
+ * Results:
+ *	-1, with *errorCodePtr set.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+Failed(
+    TlsConn *connPtr,
+    int *errorCodePtr)
+{
+    if (connPtr->errorObj != NULL && connPtr->self != NULL) {
+	/* Tcl reads the bypass as return options followed by a message. */
+	Tcl_Obj *bypass = Tcl_NewListObj(0, NULL);
+
+	Tcl_ListObjAppendElement(NULL, bypass, Tcl_NewStringObj("-code", -1));
+	Tcl_ListObjAppendElement(NULL, bypass, Tcl_NewIntObj(TCL_ERROR));
+	Tcl_ListObjAppendElement(NULL, bypass,
+		Tcl_NewStringObj("-errorcode", -1));
+	Tcl_ListObjAppendElement(NULL, bypass, connPtr->errorCode);
+	Tcl_ListObjAppendElement(NULL, bypass, connPtr->errorObj);
+	Tcl_SetChannelError(connPtr->self, bypass);
+    }
+    *errorCodePtr = ECONNABORTED;
+    return -1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Start --
+ *
+ *	Makes sure the handshake is done before application data moves.
+ *
+ * Results:
+ *	TLS_IO_DONE to go on, otherwise the value read/write must return,
+ *	with *errorCodePtr set.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+Start(
+    TlsConn *connPtr,
+    int *resultPtr,
+    int *errorCodePtr)
+{
+    switch (TlsConnHandshake(connPtr)) {
+    case TLS_IO_DONE:
+	return TLS_IO_DONE;
+    case TLS_IO_AGAIN:
+	*errorCodePtr = EAGAIN;
+	*resultPtr = -1;
+	return TLS_IO_AGAIN;
+    default:
+	*resultPtr = Failed(connPtr, errorCodePtr);
+	return TLS_IO_ERROR;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnRead --
+ *
+ *	Reads decrypted application data (the channel's input procedure).
+ *
+ * Results:
+ *	Bytes read, 0 at end of stream, or -1 with *errorCodePtr (EAGAIN
+ *	when a non-blocking channel has nothing yet).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnRead(
+    TlsConn *connPtr,
+    char *buf,
+    int toRead,
+    int *errorCodePtr)
+{
+    int n, sslError, savedErrno, result;
+
+    *errorCodePtr = 0;
+    if (Start(connPtr, &result, errorCodePtr) != TLS_IO_DONE) {
+	return result;
+    }
+    if (connPtr->state == TLS_PEER_CLOSED) {
+	return 0;
+    }
+    ERR_clear_error();
+    errno = 0;
+    connPtr->flags |= TLS_CONN_BUSY;
+    n = SSL_read(connPtr->ssl, buf, toRead);
+    connPtr->flags &= ~TLS_CONN_BUSY;
+    if (n > 0) {
+	return n;
+    }
+    sslError = SSL_get_error(connPtr->ssl, n);
+    savedErrno = errno;
+    switch (sslError) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+	*errorCodePtr = EAGAIN;
+	return -1;
+    case SSL_ERROR_ZERO_RETURN:
+	connPtr->state = TLS_PEER_CLOSED;
+	return 0;
+    case SSL_ERROR_SYSCALL:
+	if (savedErrno == 0) {
+	    connPtr->state = TLS_PEER_CLOSED;	/* Plain EOF. */
+	    return 0;
+	}
+	/* FALLTHRU */
+    default:
+	TlsErrorIO(connPtr, "read", sslError, savedErrno);
+	connPtr->state = TLS_FAILED;
+	return Failed(connPtr, errorCodePtr);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnWrite --
+ *
+ *	Encrypts and sends application data (the channel's output
+ *	procedure). Partial writes are allowed, so each call sends at
+ *	least one record's worth or nothing.
+ *
+ * Results:
+ *	Bytes accepted, or -1 with *errorCodePtr.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnWrite(
+    TlsConn *connPtr,
+    const char *buf,
+    int toWrite,
+    int *errorCodePtr)
+{
+    int n, sslError, savedErrno, result;
+
+    *errorCodePtr = 0;
+    if (toWrite <= 0) {
+	return 0;
+    }
+    if (Start(connPtr, &result, errorCodePtr) != TLS_IO_DONE) {
+	return result;
+    }
+    if (connPtr->state == TLS_SHUT_DOWN) {
+	*errorCodePtr = EPIPE;
+	return -1;
+    }
+    ERR_clear_error();
+    errno = 0;
+    connPtr->flags |= TLS_CONN_BUSY;
+    n = SSL_write(connPtr->ssl, buf, toWrite);
+    connPtr->flags &= ~TLS_CONN_BUSY;
+    if (n > 0) {
+	return n;
+    }
+    sslError = SSL_get_error(connPtr->ssl, n);
+    savedErrno = errno;
+    if (sslError == SSL_ERROR_WANT_WRITE || sslError == SSL_ERROR_WANT_READ) {
+	*errorCodePtr = EAGAIN;
+	return -1;
+    }
+    TlsErrorIO(connPtr, "write", sslError, savedErrno);
+    connPtr->state = TLS_FAILED;
+    return Failed(connPtr, errorCodePtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnBuffered --
+ *
+ *	Whether decrypted bytes or unread ciphertext wait inside the TLS
+ *	layer, where the channel below cannot signal them.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnBuffered(
+    TlsConn *connPtr)
+{
+    return SSL_pending(connPtr->ssl) > 0
+	    || connPtr->inEnd > connPtr->inStart;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnReadable --
+ *
+ *	Whether a read would now return something: application data, end
+ *	of stream or an error. Records that carry only handshake messages
+ *	or session tickets are consumed here and do not count. Never
+ *	blocks, whatever the channel's mode.
+ *
+ * Results:
+ *	1 or 0.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnReadable(
+    TlsConn *connPtr)
+{
+    int n, sslError, savedErrno;
+    char c;
+
+    switch (connPtr->state) {
+    case TLS_OPEN:
+	break;
+    case TLS_HANDSHAKING:
+	return 0;
+    default:
+	return 1;	/* EOF or error: the script must see it. */
+    }
+    if (SSL_pending(connPtr->ssl) > 0) {
+	return 1;
+    }
+    if (!(connPtr->flags & TLS_CONN_NONBLOCK)) {
+	TlsConnDownBlocking(connPtr, 0);
+    }
+    ERR_clear_error();
+    errno = 0;
+    connPtr->flags |= TLS_CONN_BUSY;
+    n = SSL_peek(connPtr->ssl, &c, 1);
+    connPtr->flags &= ~TLS_CONN_BUSY;
+    sslError = SSL_get_error(connPtr->ssl, n);
+    savedErrno = errno;
+    if (!(connPtr->flags & TLS_CONN_NONBLOCK)) {
+	TlsConnDownBlocking(connPtr, 1);
+    }
+    if (n > 0) {
+	return 1;
+    }
+    switch (sslError) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+	return 0;
+    case SSL_ERROR_ZERO_RETURN:
+	connPtr->state = TLS_PEER_CLOSED;
+	return 1;
+    case SSL_ERROR_SYSCALL:
+	if (savedErrno == 0) {
+	    connPtr->state = TLS_PEER_CLOSED;
+	    return 1;
+	}
+	/* FALLTHRU */
+    default:
+	TlsErrorIO(connPtr, "read", sslError, savedErrno);
+	connPtr->state = TLS_FAILED;
+	return 1;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * WaitReadable --
+ *
+ *	Waits at most ms milliseconds for the channel below to have input.
+ *
+ * Results:
+ *	1 if it may have input now, 0 on timeout.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+WaitReadable(
+    TlsConn *connPtr,
+    int ms)
+{
+    void *handle;
+    struct pollfd pfd;
+
+    if (connPtr->inEnd > connPtr->inStart) {
+	return 1;
+    }
+    if (Tcl_GetChannelHandle(connPtr->down, TCL_READABLE, &handle)
+	    != TCL_OK) {
+	Tcl_Sleep(ms < 10 ? ms : 10);	/* No descriptor: poll slowly. */
+	return 1;
+    }
+    pfd.fd = (int) (intptr_t) handle;
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    return poll(&pfd, 1, ms) > 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AwaitPeerClose --
+ *
+ *	For tls::unimport: reads until the peer's close_notify arrives, so
+ *	none of its TLS bytes are left for the plain channel, giving up
+ *	after TLS_UNIMPORT_WAIT ms. Application data still in flight is
+ *	discarded. The channel below is non-blocking here.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+AwaitPeerClose(
+    TlsConn *connPtr)
+{
+    Tcl_Time start, now;
+    char scratch[4096];
+    int n, sslError, left = TLS_UNIMPORT_WAIT;
+
+    Tcl_GetTime(&start);
+    while (!(SSL_get_shutdown(connPtr->ssl) & SSL_RECEIVED_SHUTDOWN)) {
+	ERR_clear_error();
+	n = SSL_read(connPtr->ssl, scratch, sizeof(scratch));
+	if (n > 0) {
+	    continue;
+	}
+	sslError = SSL_get_error(connPtr->ssl, n);
+	if (sslError != SSL_ERROR_WANT_READ
+		&& sslError != SSL_ERROR_WANT_WRITE) {
+	    break;			/* Closed, or failed: stop waiting. */
+	}
+	Tcl_GetTime(&now);
+	left = TLS_UNIMPORT_WAIT - (int) ((now.sec - start.sec) * 1000
+		+ (now.usec - start.usec) / 1000);
+	if (left <= 0 || !WaitReadable(connPtr, left)) {
+	    break;
+	}
+    }
+    ERR_clear_error();
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnShutdown --
+ *
+ *	Sends close_notify, never blocking: the channel below is made
+ *	non-blocking for the call. With waitForPeer (tls::unimport) it
+ *	also consumes the peer's close_notify, within a time limit.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	The state becomes TLS_SHUT_DOWN when the connection was up.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsConnShutdown(
+    TlsConn *connPtr,
+    int waitForPeer)
+{
+    int blocking = !(connPtr->flags & TLS_CONN_NONBLOCK);
+
+    if (connPtr->state != TLS_OPEN && connPtr->state != TLS_PEER_CLOSED) {
+	return;
+    }
+    if (blocking) {
+	TlsConnDownBlocking(connPtr, 0);
+    }
+    connPtr->flags |= TLS_CONN_BUSY;
+    ERR_clear_error();
+    if (SSL_shutdown(connPtr->ssl) < 0) {
+	/* Retry once: the alert may have been stuck behind a full buffer. */
+	ERR_clear_error();
+	SSL_shutdown(connPtr->ssl);
+    }
+    if (waitForPeer) {
+	AwaitPeerClose(connPtr);
+    }
+    connPtr->flags &= ~TLS_CONN_BUSY;
+    ERR_clear_error();
+    if (blocking) {
+	TlsConnDownBlocking(connPtr, 1);
+    }
+    connPtr->state = TLS_SHUT_DOWN;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnRaise --
+ *
+ *	Raises the recorded failure of a connection as a Tcl error.
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnRaise(
+    Tcl_Interp *interp,
+    TlsConn *connPtr)
+{
+    if (connPtr->errorObj == NULL) {
+	return TlsError(interp, Tcl_NewStringObj("TLS connection failed", -1),
+		"IO", NULL);
+    }
+    Tcl_SetObjResult(interp, connPtr->errorObj);
+    Tcl_SetObjErrorCode(interp, connPtr->errorCode);
+    return TCL_ERROR;
+}

@@ -1,0 +1,330 @@
+/*
+ * tlsError.c --
+ *
+ *	The only place where Tcl error messages and errorCode lists are built.
+ *	Every errorCode starts with TLS, then a class word:
+ *
+ *	    TLS OPTION name		bad option or value
+ *	    TLS FILE option errno	file missing or unreadable
+ *	    TLS KEY reason		key unreadable, wrong password, mismatch
+ *	    TLS CONTEXT reason		OpenSSL refused the configuration
+ *	    TLS CHANNEL reason		not a TLS channel, wrong state
+ *	    TLS HANDSHAKE VERIFY n text	certificate verification failed
+ *	    TLS HANDSHAKE PROTOCOL text	TLS-level failure (alerts, versions)
+ *	    TLS HANDSHAKE EOF		peer closed during the handshake
+ *	    TLS HANDSHAKE CALLBACK	a -command callback failed
+ *	    TLS IO errno|reason		failure after the handshake
+ *
+ *	The OpenSSL error queue is drained whenever a reason is taken from it,
+ *	so no error leaks into a later call.
+ */
+
+#include "tlsInt.h"
+#include <stdarg.h>
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsError --
+ *
+ *	Leaves msgObj as the interpreter result and sets errorCode to TLS
+ *	followed by code and the further C strings up to a NULL.
+ *
+ * Results:
+ *	TCL_ERROR, so callers can "return TlsError(...)".
+ *
+ * Side effects:
+ *	msgObj (any refcount) becomes owned by the interpreter result.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsError(
+    Tcl_Interp *interp,
+    Tcl_Obj *msgObj,
+    const char *code,
+    ...)
+{
+    Tcl_Obj *codeObj;
+    const char *word;
+    va_list ap;
+
+    if (interp == NULL) {
+	Tcl_IncrRefCount(msgObj);	/* Nothing to report to: free it. */
+	Tcl_DecrRefCount(msgObj);
+	return TCL_ERROR;
+    }
+    codeObj = Tcl_NewListObj(0, NULL);
+    Tcl_ListObjAppendElement(NULL, codeObj, Tcl_NewStringObj("TLS", -1));
+    va_start(ap, code);
+    for (word = code; word != NULL; word = va_arg(ap, const char *)) {
+	Tcl_ListObjAppendElement(NULL, codeObj, Tcl_NewStringObj(word, -1));
+    }
+    va_end(ap);
+    Tcl_SetObjResult(interp, msgObj);
+    Tcl_SetObjErrorCode(interp, codeObj);
+    return TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorReason --
+ *
+ *	Takes the most specific reason from the OpenSSL error queue and
+ *	empties the queue.
+ *
+ * Results:
+ *	A new string object (refcount 0), "" when the queue was empty.
+ *
+ * Side effects:
+ *	Clears the thread's OpenSSL error queue.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *
+TlsErrorReason(void)
+{
+    unsigned long err, last = 0;
+    const char *reason;
+
+    while ((err = ERR_get_error()) != 0) {
+	last = err;		/* The last one is the most specific. */
+    }
+    if (last == 0) {
+	return Tcl_NewObj();
+    }
+    reason = ERR_reason_error_string(last);
+    if (reason == NULL) {
+	char buf[256];
+
+	ERR_error_string_n(last, buf, sizeof(buf));
+	return Tcl_NewStringObj(buf, -1);
+    }
+    return Tcl_NewStringObj(reason, -1);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorOpenSSL --
+ *
+ *	Reports a failed OpenSSL call: "what: reason", errorCode
+ *	{TLS code detail reason} (detail omitted when NULL).
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ * Side effects:
+ *	Drains the OpenSSL error queue.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsErrorOpenSSL(
+    Tcl_Interp *interp,
+    const char *what,
+    const char *code,
+    const char *detail)
+{
+    Tcl_Obj *reasonObj = TlsErrorReason();
+    Tcl_Obj *msgObj;
+    const char *reason;
+
+    Tcl_IncrRefCount(reasonObj);
+    reason = Tcl_GetString(reasonObj);
+    if (*reason == '\0') {
+	reason = "unknown OpenSSL error";
+    }
+    msgObj = Tcl_ObjPrintf("%s: %s", what, reason);
+    if (detail != NULL) {
+	TlsError(interp, msgObj, code, detail, reason, NULL);
+    } else {
+	TlsError(interp, msgObj, code, reason, NULL);
+    }
+    Tcl_DecrRefCount(reasonObj);
+    return TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorSetConn --
+ *
+ *	Records why a connection failed, to be raised by the command or
+ *	channel operation that notices it. The first failure wins.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Takes a reference to both objects (either may have refcount 0).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsErrorSetConn(
+    TlsConn *connPtr,
+    Tcl_Obj *msgObj,
+    Tcl_Obj *codeObj)
+{
+    Tcl_IncrRefCount(msgObj);
+    Tcl_IncrRefCount(codeObj);
+    if (connPtr->errorObj != NULL) {
+	Tcl_DecrRefCount(msgObj);
+	Tcl_DecrRefCount(codeObj);
+	return;
+    }
+    connPtr->errorObj = msgObj;
+    connPtr->errorCode = codeObj;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CodeList --
+ *
+ *	Builds an errorCode list {TLS w1 w2 w3} from up to three words;
+ *	NULL words are left out.
+ *
+ * Results:
+ *	A new list object, refcount 0.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+CodeList(
+    const char *w1,
+    const char *w2,
+    Tcl_Obj *w3)
+{
+    Tcl_Obj *codeObj = Tcl_NewListObj(0, NULL);
+
+    Tcl_ListObjAppendElement(NULL, codeObj, Tcl_NewStringObj("TLS", -1));
+    Tcl_ListObjAppendElement(NULL, codeObj, Tcl_NewStringObj(w1, -1));
+    if (w2 != NULL) {
+	Tcl_ListObjAppendElement(NULL, codeObj, Tcl_NewStringObj(w2, -1));
+    }
+    if (w3 != NULL) {
+	Tcl_ListObjAppendElement(NULL, codeObj, w3);
+    }
+    return codeObj;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorHandshake --
+ *
+ *	Explains a failed SSL_do_handshake: the X.509 verification result
+ *	when the peer's certificate was refused, else OpenSSL's reason, else
+ *	the system error or an early EOF. The error queue must not have been
+ *	touched since the failing call.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Records the failure on the connection; drains the error queue.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsErrorHandshake(
+    TlsConn *connPtr,
+    int ret,
+    int sslError,
+    int savedErrno)
+{
+    long verify = SSL_get_verify_result(connPtr->ssl);
+    int verifyFailed = ERR_GET_REASON(ERR_peek_last_error())
+	    == SSL_R_CERTIFICATE_VERIFY_FAILED;
+    Tcl_Obj *reasonObj = TlsErrorReason();
+    Tcl_Obj *msgObj, *codeObj;
+
+    Tcl_IncrRefCount(reasonObj);
+    if (verifyFailed && verify != X509_V_OK && connPtr->cbError == NULL) {
+	const char *text = X509_verify_cert_error_string(verify);
+
+	msgObj = Tcl_ObjPrintf("certificate verify failed: %s", text);
+	codeObj = CodeList("HANDSHAKE", "VERIFY", Tcl_NewLongObj(verify));
+	Tcl_ListObjAppendElement(NULL, codeObj, Tcl_NewStringObj(text, -1));
+    } else if (connPtr->cbError != NULL) {
+	msgObj = Tcl_ObjPrintf("handshake failed: callback error: %s",
+		Tcl_GetString(connPtr->cbError));
+	codeObj = CodeList("HANDSHAKE", "CALLBACK", NULL);
+    } else if (Tcl_GetCharLength(reasonObj) > 0) {
+	msgObj = Tcl_ObjPrintf("handshake failed: %s",
+		Tcl_GetString(reasonObj));
+	codeObj = CodeList("HANDSHAKE", "PROTOCOL", reasonObj);
+    } else if (sslError == SSL_ERROR_SYSCALL && savedErrno != 0) {
+	Tcl_SetErrno(savedErrno);
+	msgObj = Tcl_ObjPrintf("handshake failed: %s",
+		Tcl_ErrnoMsg(savedErrno));
+	codeObj = CodeList("HANDSHAKE", "IO",
+		Tcl_NewStringObj(Tcl_ErrnoId(), -1));
+    } else if (ret == 0 || sslError == SSL_ERROR_SYSCALL
+	    || sslError == SSL_ERROR_ZERO_RETURN) {
+	msgObj = Tcl_NewStringObj(
+		"handshake failed: connection closed by peer", -1);
+	codeObj = CodeList("HANDSHAKE", "EOF", NULL);
+    } else {
+	msgObj = Tcl_ObjPrintf("handshake failed: SSL error %d", sslError);
+	codeObj = CodeList("HANDSHAKE", "PROTOCOL", NULL);
+    }
+    Tcl_DecrRefCount(reasonObj);
+    TlsErrorSetConn(connPtr, msgObj, codeObj);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorIO --
+ *
+ *	Explains a failed SSL_read, SSL_write or SSL_shutdown after the
+ *	handshake. "what" is "read" or "write".
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Records the failure on the connection; drains the error queue.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsErrorIO(
+    TlsConn *connPtr,
+    const char *what,
+    int sslError,
+    int savedErrno)
+{
+    Tcl_Obj *reasonObj = TlsErrorReason();
+    Tcl_Obj *msgObj, *codeObj;
+
+    Tcl_IncrRefCount(reasonObj);
+    if (Tcl_GetCharLength(reasonObj) > 0) {
+	msgObj = Tcl_ObjPrintf("TLS %s failed: %s", what,
+		Tcl_GetString(reasonObj));
+	codeObj = CodeList("IO", what, reasonObj);
+    } else if (savedErrno != 0) {
+	Tcl_SetErrno(savedErrno);
+	msgObj = Tcl_ObjPrintf("TLS %s failed: %s", what,
+		Tcl_ErrnoMsg(savedErrno));
+	codeObj = CodeList("IO", what,
+		Tcl_NewStringObj(Tcl_ErrnoId(), -1));
+    } else {
+	msgObj = Tcl_ObjPrintf("TLS %s failed: SSL error %d", what,
+		sslError);
+	codeObj = CodeList("IO", what, NULL);
+    }
+    Tcl_DecrRefCount(reasonObj);
+    TlsErrorSetConn(connPtr, msgObj, codeObj);
+}

@@ -1,0 +1,1121 @@
+/*
+ * tlsInfo.c --
+ *
+ *	The reporting commands: tls::status, tls::connection, tls::ciphers,
+ *	tls::protocols and tls::version. They only read OpenSSL state; none
+ *	of them changes a connection.
+ *
+ *	tls::status ?-local? channel
+ *	    Empty list until the handshake has finished. Then the keys of
+ *	    TlsX509Dict (see tlsX509.c) for the peer's certificate, or with
+ *	    -local for our own, followed by these; without a certificate
+ *	    (a server that asked for none, or -local on a client without
+ *	    one) only these:
+ *	    peername	The name of the certificate that the host name check
+ *			matched (as in the certificate, so possibly a wildcard
+ *			such as *.example.com); when no check was made, and
+ *			always with -local, the subject's last CN; "" without
+ *			either.
+ *	    sbits	Integer, secret bits of the cipher (e.g. 256).
+ *	    cipher	OpenSSL name of the cipher, e.g. TLS_AES_256_GCM_SHA384
+ *			or ECDHE-RSA-AES128-GCM-SHA256.
+ *	    verificationresult
+ *			X509_verify_cert_error_string of the peer verification
+ *			result: "ok", "certificate has expired", ...
+ *	    alpn	Protocol chosen by ALPN, "" if none.
+ *	    protocol	TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3 (SSL_get_version).
+ *	    signature_hash
+ *			OpenSSL short name of the digest the peer (with -local:
+ *			we) signed the handshake with, e.g. SHA256; "" if none.
+ *	    signature_type
+ *			Short name of that signature's type: rsaEncryption
+ *			(PKCS#1 v1.5), RSASSA-PSS, id-ecPublicKey (ECDSA),
+ *			ED25519; "" if none.
+ *	    ca_names	List of RFC 2253 DNs: on a client the CA names the
+ *			server sent with its certificate request, on a server
+ *			those it sends.
+ *
+ *	tls::connection channel
+ *	    Works at any time; keys whose value is not known yet (no cipher
+ *	    or no session before the handshake) are "".
+ *	    state		SSL_state_string_long, e.g. "SSL negotiation
+ *				finished successfully".
+ *	    servername		SNI name sent (client) or received (server).
+ *	    protocol		SSL_get_version: TLSv1, TLSv1.1, TLSv1.2 or
+ *				TLSv1.3; "" until the hellos have fixed it.
+ *	    renegotiation	"supported" if the peer signalled secure
+ *				renegotiation (RFC 5746), else "not
+ *				supported".
+ *	    securitylevel	Integer 0..5.
+ *	    session_reused	0 or 1.
+ *	    is_server		0 or 1.
+ *	    cipher		OpenSSL cipher name.
+ *	    standard_name	RFC name, e.g.
+ *				TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256.
+ *	    bits		Integer, bits the cipher processes.
+ *	    secret_bits		Integer, secret bits of the cipher.
+ *	    min_version		Oldest protocol the cipher works with, e.g.
+ *				TLSv1.2 (SSL_CIPHER_get_version).
+ *	    id			Integer, OpenSSL cipher id: 0x03000000 plus
+ *				the IANA number (50336514 for
+ *				TLS_AES_256_GCM_SHA384).
+ *	    description		SSL_CIPHER_description without the newline.
+ *	    alpn		Protocol chosen by ALPN, "" if none.
+ *	    resumable		0 or 1.
+ *	    start_time		Integer, session start in seconds since the
+ *				epoch.
+ *	    timeout		Integer, session lifetime in seconds.
+ *	    lifetime		Integer, ticket lifetime hint in seconds.
+ *	    session_id		Lowercase hex, "" if none.
+ *	    session_ticket	Lowercase hex, "" if none.
+ *	    ticket_app_data	Lowercase hex, "" if none.
+ *	    master_key		Lowercase hex.
+ *	    compression		Compression method name, or "none".
+ *	    expansion		Expansion method name, or "none".
+ *	    session_cache_mode	client, server, both or none.
+ *
+ *	tls::ciphers protocol ?verbose? ?supported?
+ *	    Names (or, verbose, SSL_CIPHER_description lines without the
+ *	    newline) of the ciphers OpenSSL offers for protocol; with
+ *	    supported, only those usable with that protocol version. Empty
+ *	    for a protocol this OpenSSL cannot speak (ssl2, and ssl3 on most
+ *	    builds).
+ *
+ *	tls::protocols
+ *	    Those of tls1 tls1.1 tls1.2 tls1.3 that this OpenSSL can speak.
+ *
+ *	tls::version
+ *	    OpenSSL_version(OPENSSL_VERSION), e.g. "OpenSSL 3.0.22 ...".
+ */
+
+#include "tlsInt.h"
+#include <openssl/crypto.h>
+
+/*
+ * The conversions that tlsX509.c offers us. They belong in the reports
+ * section of tlsInt.h; this block can go once they are there (repeating
+ * a declaration is harmless meanwhile).
+ */
+
+MODULE_SCOPE Tcl_Obj *	TlsX509NameObj(const X509_NAME *namePtr);
+MODULE_SCOPE Tcl_Obj *	TlsX509CommonName(const X509 *cert);
+MODULE_SCOPE Tcl_Obj *	TlsUtf8Obj(const char *bytes, Tcl_Size length);
+MODULE_SCOPE Tcl_Obj *	TlsHexObj(const unsigned char *bytes,
+			    size_t length);
+
+/*
+ * The protocols tls::ciphers accepts, in the order its error message
+ * lists them. OpenSSL 3 has no SSLv2 at all; SSL2_VERSION is only a
+ * number that every version setter refuses, which is what we want.
+ */
+
+typedef struct ProtocolName {
+    const char *name;
+    int version;		/* OpenSSL's constant for it. */
+} ProtocolName;
+
+static const ProtocolName protocolNames[] = {
+    {"ssl2",	SSL2_VERSION},
+    {"ssl3",	SSL3_VERSION},
+    {"tls1",	TLS1_VERSION},
+    {"tls1.1",	TLS1_1_VERSION},
+    {"tls1.2",	TLS1_2_VERSION},
+    {"tls1.3",	TLS1_3_VERSION},
+    {NULL,	0}
+};
+
+/* SSL_CIPHER_description needs at least 128 bytes. */
+#define TLS_DESCRIPTION_SIZE 256
+
+static int		WrongArgs(Tcl_Interp *interp, Tcl_Obj *const objv[],
+			    const char *usage);
+static void		PutInt(Tcl_Obj *dictObj, const char *key,
+			    Tcl_WideInt value);
+static void		PutObj(Tcl_Obj *dictObj, const char *key,
+			    Tcl_Obj *valueObj);
+static void		PutString(Tcl_Obj *dictObj, const char *key,
+			    const char *value);
+static const char *	NidName(int found, int nid);
+static const char *	VersionName(const SSL *ssl);
+static Tcl_Obj *	AlpnObj(const SSL *ssl);
+static Tcl_Obj *	CaNamesObj(const SSL *ssl);
+static void		PutStatusKeys(Tcl_Obj *dictObj, SSL *ssl, X509 *cert,
+			    int local);
+static Tcl_Obj *	DescriptionObj(const SSL_CIPHER *cipherPtr);
+static void		PutCipher(Tcl_Obj *dictObj,
+			    const SSL_CIPHER *cipherPtr);
+static Tcl_Obj *	MasterKeyObj(const SSL_SESSION *sessPtr);
+static void		PutSession(Tcl_Obj *dictObj, SSL_SESSION *sessPtr);
+static const char *	CompressionName(const COMP_METHOD *methodPtr);
+static const char *	CacheModeName(long mode);
+static int		GetFlag(Tcl_Interp *interp, Tcl_Obj *objPtr,
+			    int *flagPtr);
+static int		NewProbe(Tcl_Interp *interp, int version,
+			    SSL **sslPtr);
+static int		ProbeCanSpeak(SSL *ssl);
+static void		AppendCiphers(Tcl_Obj *listObj,
+			    const STACK_OF(SSL_CIPHER) *ciphersPtr,
+			    int verbose);
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * WrongArgs --
+ *
+ *	Reports a wrong argument count the way Tcl does, but with the
+ *	errorCode {TLS USAGE} that all our usage errors carry.
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ * Side effects:
+ *	Sets the interpreter's result and errorCode.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+WrongArgs(
+    Tcl_Interp *interp,
+    Tcl_Obj *const objv[],
+    const char *usage)		/* Arguments after the command name. */
+{
+    Tcl_WrongNumArgs(interp, 1, objv, usage);
+    Tcl_SetErrorCode(interp, "TLS", "USAGE", NULL);
+    return TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * PutInt, PutObj, PutString --
+ *
+ *	Add one key to a dict under construction. The dict is new and
+ *	unshared, so Tcl_DictObjPut cannot fail; it takes its own
+ *	references to the key and to valueObj (which may have refcount 0).
+ *	A NULL string value is stored as the empty string.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Modifies dictObj.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+PutInt(
+    Tcl_Obj *dictObj,
+    const char *key,
+    Tcl_WideInt value)
+{
+    PutObj(dictObj, key, Tcl_NewWideIntObj(value));
+}
+
+static void
+PutObj(
+    Tcl_Obj *dictObj,
+    const char *key,
+    Tcl_Obj *valueObj)
+{
+    Tcl_DictObjPut(NULL, dictObj, Tcl_NewStringObj(key, -1), valueObj);
+}
+
+static void
+PutString(
+    Tcl_Obj *dictObj,
+    const char *key,
+    const char *value)
+{
+    PutObj(dictObj, key, Tcl_NewStringObj(value ? value : "", -1));
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * NidName --
+ *
+ *	Short name for the NID an SSL_get_*_nid call reported.
+ *
+ * Results:
+ *	The static name, or "" when the call found nothing.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static const char *
+NidName(
+    int found,			/* What the SSL_get_*_nid call returned. */
+    int nid)
+{
+    const char *name;
+
+    if (!found || nid == NID_undef) {
+	return "";
+    }
+    name = OBJ_nid2sn(nid);
+    return name ? name : "";
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * VersionName --
+ *
+ *	The negotiated protocol version. Until the hellos are processed
+ *	SSL_get_version names the newest version OpenSSL knows, which would
+ *	pass for a result; the cipher is fixed in the same step, so its
+ *	absence tells us the version is not known yet.
+ *
+ * Results:
+ *	A static string: TLSv1.2 and the like, or "".
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static const char *
+VersionName(
+    const SSL *ssl)
+{
+    if (SSL_get_current_cipher(ssl) == NULL) {
+	return "";
+    }
+    return SSL_get_version(ssl);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AlpnObj --
+ *
+ *	The protocol that ALPN selected.
+ *
+ * Results:
+ *	A new string object, refcount 0; empty when none was selected.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+AlpnObj(
+    const SSL *ssl)
+{
+    const unsigned char *data = NULL;
+    unsigned int length = 0;
+
+    SSL_get0_alpn_selected(ssl, &data, &length);
+    if (data == NULL || length == 0) {
+	return Tcl_NewObj();
+    }
+    return TlsUtf8Obj((const char *) data, (Tcl_Size) length);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CaNamesObj --
+ *
+ *	The CA names of a certificate request, as a list of DNs. A client
+ *	reports what the server sent. A server reports its own list:
+ *	clients hardly ever send one (only TLS 1.3 allows it), and the list
+ *	a server asks for is what an operator wants to check.
+ *
+ * Results:
+ *	A new list object, refcount 0.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+CaNamesObj(
+    const SSL *ssl)
+{
+    const STACK_OF(X509_NAME) *namesPtr;
+    Tcl_Obj *listObj = Tcl_NewListObj(0, NULL);
+    int i;
+
+    /* Both lists stay owned by the SSL (or its SSL_CTX). */
+    if (SSL_is_server(ssl)) {
+	namesPtr = SSL_get_client_CA_list(ssl);
+    } else {
+	namesPtr = SSL_get0_peer_CA_list(ssl);
+    }
+    for (i = 0; i < sk_X509_NAME_num(namesPtr); i++) {
+	Tcl_ListObjAppendElement(NULL, listObj,
+		TlsX509NameObj(sk_X509_NAME_value(namesPtr, i)));
+    }
+    return listObj;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * PutStatusKeys --
+ *
+ *	Adds the connection keys of tls::status (peername to ca_names).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Modifies dictObj.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+PutStatusKeys(
+    Tcl_Obj *dictObj,
+    SSL *ssl,
+    X509 *cert,			/* Reported certificate, or NULL. */
+    int local)			/* 1 for -local. */
+{
+    const SSL_CIPHER *cipherPtr = SSL_get_current_cipher(ssl);
+    const char *peerName = NULL;
+    int nid = NID_undef, found;
+
+    /*
+     * The name the host check matched is the one that made us trust the
+     * peer, so it beats the CN. It belongs to the peer only: with -local
+     * the CN of our own certificate is the answer.
+     */
+    if (!local) {
+	peerName = SSL_get0_peername(ssl);
+    }
+    if (peerName != NULL) {
+	PutObj(dictObj, "peername", TlsUtf8Obj(peerName, -1));
+    } else {
+	PutObj(dictObj, "peername", TlsX509CommonName(cert));
+    }
+    PutInt(dictObj, "sbits", SSL_CIPHER_get_bits(cipherPtr, NULL));
+    PutString(dictObj, "cipher",
+	    cipherPtr ? SSL_CIPHER_get_name(cipherPtr) : "");
+    PutString(dictObj, "verificationresult",
+	    X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
+    PutObj(dictObj, "alpn", AlpnObj(ssl));
+    PutString(dictObj, "protocol", VersionName(ssl));
+
+    if (local) {
+	found = SSL_get_signature_nid(ssl, &nid);
+    } else {
+	found = SSL_get_peer_signature_nid(ssl, &nid);
+    }
+    PutString(dictObj, "signature_hash", NidName(found, nid));
+    nid = NID_undef;
+    if (local) {
+	found = SSL_get_signature_type_nid(ssl, &nid);
+    } else {
+	found = SSL_get_peer_signature_type_nid(ssl, &nid);
+    }
+    PutString(dictObj, "signature_type", NidName(found, nid));
+    PutObj(dictObj, "ca_names", CaNamesObj(ssl));
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsStatusCmd --
+ *
+ *	Implements "tls::status ?-local? channel": the certificate of the
+ *	peer (or ours) and how it was accepted; see the top of this file.
+ *
+ * Results:
+ *	A standard Tcl result.
+ *
+ * Side effects:
+ *	None. The OpenSSL error queue is left as found: a callback may run
+ *	this in the middle of a handshake.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsStatusCmd(
+    void *clientData,		/* Not used. */
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    TlsConn *connPtr;
+    Tcl_Channel chan;
+    X509 *cert;
+    Tcl_Obj *dictObj;
+    int local = 0;
+
+    (void) clientData;
+    if (objc < 2 || objc > 3) {
+	return WrongArgs(interp, objv, "?-local? channel");
+    }
+    if (objc == 3) {
+	if (strcmp(Tcl_GetString(objv[1]), "-local") != 0) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad option \"%s\": must be -local",
+		    Tcl_GetString(objv[1])), "USAGE", NULL);
+	}
+	local = 1;
+    }
+    connPtr = TlsChannelConn(interp, objv[objc - 1], &chan);
+    if (connPtr == NULL) {
+	return TCL_ERROR;
+    }
+
+    /* The manual's promise: an empty list means "not handshaken yet". */
+    if (connPtr->state == TLS_HANDSHAKING) {
+	Tcl_SetObjResult(interp, Tcl_NewObj());
+	return TCL_OK;
+    }
+
+    /* Both getters leave the certificate owned by the SSL: no X509_free. */
+    if (local) {
+	cert = SSL_get_certificate(connPtr->ssl);
+    } else {
+	cert = SSL_get0_peer_certificate(connPtr->ssl);
+    }
+    ERR_set_mark();
+    if (cert != NULL) {
+	dictObj = TlsX509Dict(cert);
+    } else {
+	dictObj = Tcl_NewDictObj();
+    }
+    PutStatusKeys(dictObj, connPtr->ssl, cert, local);
+    ERR_pop_to_mark();
+    Tcl_SetObjResult(interp, dictObj);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DescriptionObj --
+ *
+ *	SSL_CIPHER_description without its trailing newline (and any
+ *	other trailing blanks), so it reads as one list element.
+ *
+ * Results:
+ *	A new string object, refcount 0.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+DescriptionObj(
+    const SSL_CIPHER *cipherPtr)
+{
+    char buf[TLS_DESCRIPTION_SIZE];
+    size_t length;
+
+    if (SSL_CIPHER_description(cipherPtr, buf, (int) sizeof(buf)) == NULL) {
+	return Tcl_NewObj();
+    }
+    length = strlen(buf);
+    while (length > 0 && (buf[length - 1] == '\n' || buf[length - 1] == ' '
+	    || buf[length - 1] == '\r' || buf[length - 1] == '\t')) {
+	length--;
+    }
+    return Tcl_NewStringObj(buf, (Tcl_Size) length);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * PutCipher --
+ *
+ *	Adds the cipher keys of tls::connection (cipher to description);
+ *	all "" before a cipher has been negotiated.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Modifies dictObj.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+PutCipher(
+    Tcl_Obj *dictObj,
+    const SSL_CIPHER *cipherPtr)	/* Current cipher, or NULL. */
+{
+    int algBits = 0, secretBits;
+
+    if (cipherPtr == NULL) {
+	static const char *const keys[] = {
+	    "cipher", "standard_name", "bits", "secret_bits",
+	    "min_version", "id", "description", NULL
+	};
+	const char *const *keyPtr;
+
+	for (keyPtr = keys; *keyPtr != NULL; keyPtr++) {
+	    PutString(dictObj, *keyPtr, "");
+	}
+	return;
+    }
+    secretBits = SSL_CIPHER_get_bits(cipherPtr, &algBits);
+    PutString(dictObj, "cipher", SSL_CIPHER_get_name(cipherPtr));
+    PutString(dictObj, "standard_name", SSL_CIPHER_standard_name(cipherPtr));
+    PutInt(dictObj, "bits", algBits);
+    PutInt(dictObj, "secret_bits", secretBits);
+    PutString(dictObj, "min_version", SSL_CIPHER_get_version(cipherPtr));
+    PutInt(dictObj, "id", (Tcl_WideInt) SSL_CIPHER_get_id(cipherPtr));
+    PutObj(dictObj, "description", DescriptionObj(cipherPtr));
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * MasterKeyObj --
+ *
+ *	The session's master key (TLS 1.3: resumption secret) in hex. Its
+ *	length varies with the protocol, so we ask OpenSSL for it first.
+ *
+ * Results:
+ *	A new string object, refcount 0.
+ *
+ * Side effects:
+ *	None; the temporary copy of the key is wiped before it is freed.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+MasterKeyObj(
+    const SSL_SESSION *sessPtr)
+{
+    size_t length = SSL_SESSION_get_master_key(sessPtr, NULL, 0);
+    unsigned char *key;
+    Tcl_Obj *resultObj;
+
+    if (length == 0) {
+	return Tcl_NewObj();
+    }
+    key = (unsigned char *) ckalloc(length);
+    length = SSL_SESSION_get_master_key(sessPtr, key, length);
+    resultObj = TlsHexObj(key, length);
+    OPENSSL_cleanse(key, length);
+    ckfree(key);
+    return resultObj;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * PutSession --
+ *
+ *	Adds the session keys of tls::connection (resumable to
+ *	master_key); all "" while there is no session.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Modifies dictObj.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+PutSession(
+    Tcl_Obj *dictObj,
+    SSL_SESSION *sessPtr)	/* Owned by the SSL; may be NULL. */
+{
+    const unsigned char *bytes = NULL;
+    unsigned int idLength = 0;
+    size_t length = 0;
+    void *appData = NULL;
+
+    if (sessPtr == NULL) {
+	static const char *const keys[] = {
+	    "resumable", "start_time", "timeout", "lifetime", "session_id",
+	    "session_ticket", "ticket_app_data", "master_key", NULL
+	};
+	const char *const *keyPtr;
+
+	for (keyPtr = keys; *keyPtr != NULL; keyPtr++) {
+	    PutString(dictObj, *keyPtr, "");
+	}
+	return;
+    }
+    PutInt(dictObj, "resumable", SSL_SESSION_is_resumable(sessPtr));
+    PutInt(dictObj, "start_time", SSL_SESSION_get_time(sessPtr));
+    PutInt(dictObj, "timeout", SSL_SESSION_get_timeout(sessPtr));
+    PutInt(dictObj, "lifetime",
+	    (Tcl_WideInt) SSL_SESSION_get_ticket_lifetime_hint(sessPtr));
+
+    bytes = SSL_SESSION_get_id(sessPtr, &idLength);
+    PutObj(dictObj, "session_id", TlsHexObj(bytes, bytes ? idLength : 0));
+
+    bytes = NULL;
+    SSL_SESSION_get0_ticket(sessPtr, &bytes, &length);
+    PutObj(dictObj, "session_ticket", TlsHexObj(bytes, bytes ? length : 0));
+
+    length = 0;
+    if (!SSL_SESSION_get0_ticket_appdata(sessPtr, &appData, &length)
+	    || appData == NULL) {
+	length = 0;
+    }
+    PutObj(dictObj, "ticket_app_data", TlsHexObj(appData, length));
+    PutObj(dictObj, "master_key", MasterKeyObj(sessPtr));
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CompressionName, CacheModeName --
+ *
+ *	Words for the compression method and the session cache mode.
+ *
+ * Results:
+ *	A static string.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static const char *
+CompressionName(
+    const COMP_METHOD *methodPtr)	/* NULL when not compressing. */
+{
+    const char *name = NULL;
+
+    if (methodPtr != NULL) {
+	name = SSL_COMP_get_name(methodPtr);
+    }
+    return name ? name : "none";
+}
+
+static const char *
+CacheModeName(
+    long mode)			/* SSL_SESS_CACHE_* bits. */
+{
+    switch (mode & SSL_SESS_CACHE_BOTH) {
+    case SSL_SESS_CACHE_CLIENT:
+	return "client";
+    case SSL_SESS_CACHE_SERVER:
+	return "server";
+    case SSL_SESS_CACHE_BOTH:
+	return "both";
+    default:
+	return "none";
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnectionCmd --
+ *
+ *	Implements "tls::connection channel": the state of the connection,
+ *	its cipher and its session; see the top of this file.
+ *
+ * Results:
+ *	A standard Tcl result.
+ *
+ * Side effects:
+ *	None. The OpenSSL error queue is left as found: a callback may run
+ *	this in the middle of a handshake.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnectionCmd(
+    void *clientData,		/* Not used. */
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    TlsConn *connPtr;
+    Tcl_Channel chan;
+    SSL *ssl;
+    Tcl_Obj *dictObj;
+
+    (void) clientData;
+    if (objc != 2) {
+	return WrongArgs(interp, objv, "channel");
+    }
+    connPtr = TlsChannelConn(interp, objv[1], &chan);
+    if (connPtr == NULL) {
+	return TCL_ERROR;
+    }
+    ssl = connPtr->ssl;
+    ERR_set_mark();
+    dictObj = Tcl_NewDictObj();
+    PutString(dictObj, "state", SSL_state_string_long(ssl));
+    PutObj(dictObj, "servername", TlsUtf8Obj(
+	    SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name), -1));
+    PutString(dictObj, "protocol", VersionName(ssl));
+    PutString(dictObj, "renegotiation",
+	    SSL_get_secure_renegotiation_support(ssl)
+	    ? "supported" : "not supported");
+    PutInt(dictObj, "securitylevel", SSL_get_security_level(ssl));
+    PutInt(dictObj, "session_reused", SSL_session_reused(ssl));
+    PutInt(dictObj, "is_server", SSL_is_server(ssl));
+    PutCipher(dictObj, SSL_get_current_cipher(ssl));
+    PutObj(dictObj, "alpn", AlpnObj(ssl));
+    PutSession(dictObj, SSL_get_session(ssl));
+    PutString(dictObj, "compression",
+	    CompressionName(SSL_get_current_compression(ssl)));
+    PutString(dictObj, "expansion",
+	    CompressionName(SSL_get_current_expansion(ssl)));
+
+    /*
+     * Ask the SSL for its context instead of using connPtr->ctxPtr: an
+     * SNI callback may have moved the connection to another SSL_CTX.
+     */
+    PutString(dictObj, "session_cache_mode", CacheModeName(
+	    SSL_CTX_get_session_cache_mode(SSL_get_SSL_CTX(ssl))));
+    ERR_pop_to_mark();
+    Tcl_SetObjResult(interp, dictObj);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * GetFlag --
+ *
+ *	Reads a boolean argument, with the errorCode {TLS USAGE} of our
+ *	other usage errors instead of Tcl's.
+ *
+ * Results:
+ *	A standard Tcl result; *flagPtr is 0 or 1 on TCL_OK.
+ *
+ * Side effects:
+ *	Sets the interpreter's result and errorCode on error.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+GetFlag(
+    Tcl_Interp *interp,
+    Tcl_Obj *objPtr,
+    int *flagPtr)
+{
+    if (Tcl_GetBooleanFromObj(NULL, objPtr, flagPtr) != TCL_OK) {
+	return TlsError(interp, Tcl_ObjPrintf(
+		"expected boolean value but got \"%s\"",
+		Tcl_GetString(objPtr)), "USAGE", NULL);
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * NewProbe --
+ *
+ *	Makes a client SSL that may use exactly one protocol version, to
+ *	ask OpenSSL what it would do with that version. Security level 0,
+ *	because OpenSSL 3 refuses TLS 1.0 and 1.1 at the default level and
+ *	the question is what the library can do, not what defaults allow.
+ *
+ * Results:
+ *	TCL_OK with *sslPtr owned by the caller (free it with SSL_free), or
+ *	NULL if OpenSSL rejects the version outright. TCL_ERROR with a
+ *	message in interp if OpenSSL cannot make the objects.
+ *
+ * Side effects:
+ *	May push errors onto the OpenSSL queue; the callers discard them.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+NewProbe(
+    Tcl_Interp *interp,
+    int version,		/* SSL3_VERSION, TLS1_VERSION, ... */
+    SSL **sslPtr)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    SSL *ssl = NULL;
+
+    *sslPtr = NULL;
+    if (ctx == NULL) {
+	return TlsErrorOpenSSL(interp, "cannot create SSL context",
+		"OPENSSL", NULL);
+    }
+    SSL_CTX_set_security_level(ctx, 0);
+    if (SSL_CTX_set_min_proto_version(ctx, version)
+	    && SSL_CTX_set_max_proto_version(ctx, version)) {
+	ssl = SSL_new(ctx);
+	if (ssl == NULL) {
+	    SSL_CTX_free(ctx);
+	    return TlsErrorOpenSSL(interp, "cannot create SSL object",
+		    "OPENSSL", NULL);
+	}
+
+	/* The supported list is defined as a client's ClientHello. */
+	SSL_set_connect_state(ssl);
+    }
+
+    /* SSL_new took its own reference to ctx; drop ours. */
+    SSL_CTX_free(ctx);
+    *sslPtr = ssl;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ProbeCanSpeak --
+ *
+ *	Whether the probe's protocol version is usable: it is if some
+ *	cipher is supported with it. This catches protocols compiled out
+ *	of OpenSSL (no-ssl3, no-tls1, ...) at run time, so no #ifdef is
+ *	needed and a library built differently from the headers we were
+ *	compiled with is still described correctly.
+ *
+ * Results:
+ *	1 or 0.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ProbeCanSpeak(
+    SSL *ssl)
+{
+    STACK_OF(SSL_CIPHER) *ciphersPtr = SSL_get1_supported_ciphers(ssl);
+    int canSpeak = sk_SSL_CIPHER_num(ciphersPtr) > 0;
+
+    /* The "get1" list is ours to free, its ciphers are not. */
+    sk_SSL_CIPHER_free(ciphersPtr);
+    return canSpeak;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AppendCiphers --
+ *
+ *	Appends the names or descriptions of a cipher list to a list.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Modifies listObj.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+AppendCiphers(
+    Tcl_Obj *listObj,
+    const STACK_OF(SSL_CIPHER) *ciphersPtr,
+    int verbose)
+{
+    const SSL_CIPHER *cipherPtr;
+    Tcl_Obj *itemObj;
+    int i;
+
+    for (i = 0; i < sk_SSL_CIPHER_num(ciphersPtr); i++) {
+	cipherPtr = sk_SSL_CIPHER_value(ciphersPtr, i);
+	if (verbose) {
+	    itemObj = DescriptionObj(cipherPtr);
+	} else {
+	    itemObj = Tcl_NewStringObj(SSL_CIPHER_get_name(cipherPtr), -1);
+	}
+	Tcl_ListObjAppendElement(NULL, listObj, itemObj);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsCiphersCmd --
+ *
+ *	Implements "tls::ciphers protocol ?verbose? ?supported?".
+ *	Without supported the list is OpenSSL's configured cipher list,
+ *	which is the same for every protocol; with it, only the ciphers
+ *	that protocol version can use.
+ *
+ * Results:
+ *	A standard Tcl result.
+ *
+ * Side effects:
+ *	None; the OpenSSL error queue is left as found.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsCiphersCmd(
+    void *clientData,		/* Not used. */
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    const ProtocolName *protoPtr;
+    const char *protocol;
+    int verbose = 0, supported = 0, result;
+    SSL *ssl;
+    STACK_OF(SSL_CIPHER) *supportedPtr;
+    Tcl_Obj *listObj;
+
+    (void) clientData;
+    if (objc < 2 || objc > 4) {
+	return WrongArgs(interp, objv, "protocol ?verbose? ?supported?");
+    }
+    protocol = Tcl_GetString(objv[1]);
+    for (protoPtr = protocolNames; protoPtr->name != NULL; protoPtr++) {
+	if (strcmp(protocol, protoPtr->name) == 0) {
+	    break;
+	}
+    }
+    if (protoPtr->name == NULL) {
+	return TlsError(interp, Tcl_ObjPrintf("bad protocol \"%s\": must be"
+		" ssl2, ssl3, tls1, tls1.1, tls1.2, or tls1.3", protocol),
+		"PROTOCOL", protocol, NULL);
+    }
+    if ((objc > 2 && GetFlag(interp, objv[2], &verbose) != TCL_OK)
+	    || (objc > 3 && GetFlag(interp, objv[3], &supported) != TCL_OK)) {
+	return TCL_ERROR;
+    }
+
+    ERR_set_mark();
+    result = NewProbe(interp, protoPtr->version, &ssl);
+    if (result == TCL_OK) {
+	listObj = Tcl_NewListObj(0, NULL);
+	if (ssl != NULL) {
+	    /*
+	     * A version OpenSSL cannot speak lists no supported cipher;
+	     * report nothing then, not the version-blind full list.
+	     */
+	    supportedPtr = SSL_get1_supported_ciphers(ssl);
+	    if (sk_SSL_CIPHER_num(supportedPtr) > 0) {
+		AppendCiphers(listObj, supported ? supportedPtr
+			: SSL_get_ciphers(ssl), verbose);
+	    }
+	    sk_SSL_CIPHER_free(supportedPtr);
+	    SSL_free(ssl);
+	}
+	Tcl_SetObjResult(interp, listObj);
+    }
+    ERR_pop_to_mark();
+    return result;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsProtocolsCmd --
+ *
+ *	Implements "tls::protocols". SSLv2 and SSLv3 are never listed,
+ *	even by an OpenSSL built with SSLv3: tls does not enable them.
+ *
+ * Results:
+ *	A standard Tcl result.
+ *
+ * Side effects:
+ *	None; the OpenSSL error queue is left as found.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsProtocolsCmd(
+    void *clientData,		/* Not used. */
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    const ProtocolName *protoPtr;
+    Tcl_Obj *listObj;
+    SSL *ssl;
+    int result = TCL_OK;
+
+    (void) clientData;
+    if (objc != 1) {
+	return WrongArgs(interp, objv, NULL);
+    }
+    listObj = Tcl_NewListObj(0, NULL);
+    ERR_set_mark();
+    for (protoPtr = protocolNames; protoPtr->name != NULL; protoPtr++) {
+	if (protoPtr->version < TLS1_VERSION) {
+	    continue;
+	}
+	result = NewProbe(interp, protoPtr->version, &ssl);
+	if (result != TCL_OK) {
+	    break;
+	}
+	if (ssl != NULL && ProbeCanSpeak(ssl)) {
+	    Tcl_ListObjAppendElement(NULL, listObj,
+		    Tcl_NewStringObj(protoPtr->name, -1));
+	}
+	SSL_free(ssl);
+    }
+    ERR_pop_to_mark();
+    if (result == TCL_OK) {
+	Tcl_SetObjResult(interp, listObj);
+    } else {
+	/* Never shared, so our one reference frees it. */
+	Tcl_IncrRefCount(listObj);
+	Tcl_DecrRefCount(listObj);
+    }
+    return result;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsVersionCmd --
+ *
+ *	Implements "tls::version": the version of the OpenSSL library
+ *	loaded at run time (not the headers we were built with).
+ *
+ * Results:
+ *	A standard Tcl result.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsVersionCmd(
+    void *clientData,		/* Not used. */
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    (void) clientData;
+    if (objc != 1) {
+	return WrongArgs(interp, objv, NULL);
+    }
+    Tcl_SetObjResult(interp,
+	    Tcl_NewStringObj(OpenSSL_version(OPENSSL_VERSION), -1));
+    return TCL_OK;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */

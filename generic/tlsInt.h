@@ -1,0 +1,253 @@
+/*
+ * tlsInt.h --
+ *
+ *	The one internal header of the tls extension: every structure shared
+ *	between files and every function one file offers another.
+ *
+ *	Ownership in brief: a TlsConfig owns one reference to each Tcl_Obj it
+ *	holds; a TlsContext owns its SSL_CTX and is shared by reference count;
+ *	a TlsConn owns its SSL (which owns the BIO), one reference to its
+ *	TlsContext and one reference to each callback Tcl_Obj. The channel
+ *	system owns the TlsConn through the stacked channel's instance data.
+ */
+
+#ifndef TLSINT_H
+#define TLSINT_H
+
+#include <stddef.h>
+#include <string.h>
+#include <errno.h>
+#include "tls.h"
+#include "tlsCompat.h"
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define TLS_PACKAGE_NAME "tls"
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsOptions.c: the parsed, validated options of one import.
+ * ---------------------------------------------------------------------
+ */
+
+/* Protocol bits used by the option table and the version range. */
+#define TLS_PROTO_SSL2	 (1 << 0)
+#define TLS_PROTO_SSL3	 (1 << 1)
+#define TLS_PROTO_TLS1	 (1 << 2)
+#define TLS_PROTO_TLS1_1 (1 << 3)
+#define TLS_PROTO_TLS1_2 (1 << 4)
+#define TLS_PROTO_TLS1_3 (1 << 5)
+#define TLS_PROTO_DEFAULT (TLS_PROTO_TLS1_2 | TLS_PROTO_TLS1_3)
+
+typedef struct TlsConfig {
+    int server;			/* -server: 1 to accept, 0 to connect. */
+    int request;		/* -request, or -1 for the role's default. */
+    int require;		/* -require, or -1 for the role's default. */
+    int postHandshake;		/* -post_handshake, 0 or 1. */
+    int securityLevel;		/* -securitylevel 0..5, or -1 unset. */
+    int protoOn;		/* TLS_PROTO_* bits asked for with 1. */
+    int protoOff;		/* TLS_PROTO_* bits refused with 0. */
+    int minVersion;		/* Resulting range, OpenSSL constants. */
+    int maxVersion;
+    Tcl_Obj *certFile;		/* -certfile, NULL when unset or "". */
+    Tcl_Obj *keyFile;		/* -keyfile, NULL when unset or "". */
+    Tcl_Obj *cert;		/* -cert: DER bytes. */
+    Tcl_Obj *key;		/* -key: DER bytes. */
+    Tcl_Obj *caFile;		/* -cafile. */
+    Tcl_Obj *caDir;		/* -cadir. */
+    Tcl_Obj *cipher;		/* -cipher (TLS 1.2 and below). */
+    Tcl_Obj *cipherSuites;	/* -ciphersuites (TLS 1.3). */
+    Tcl_Obj *dhParams;		/* -dhparams file. */
+    Tcl_Obj *serverName;	/* -servername. */
+    Tcl_Obj *password;		/* -password callback prefix. */
+    Tcl_Obj *command;		/* -command callback prefix. */
+    Tcl_Obj *model;		/* -model channel name. */
+    Tcl_Obj *alpn;		/* -alpn list of protocol names. */
+    Tcl_Obj *sessionId;		/* -session_id. */
+} TlsConfig;
+
+MODULE_SCOPE void	TlsConfigInit(TlsConfig *cfgPtr);
+MODULE_SCOPE int	TlsConfigParse(Tcl_Interp *interp, Tcl_Size objc,
+			    Tcl_Obj *const objv[], TlsConfig *cfgPtr);
+MODULE_SCOPE void	TlsConfigFree(TlsConfig *cfgPtr);
+MODULE_SCOPE Tcl_ObjCmdProc TlsInitCmd;
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsContext.c: shared, reference-counted SSL_CTX objects.
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct TlsContext {
+    SSL_CTX *ctx;		/* Owned. */
+    int refCount;		/* Channels (and the cache) using it. */
+    int cached;			/* Still reachable from the cache. */
+    char *key;			/* Cache key, owned (ckalloc). */
+    struct TlsContext *nextPtr;	/* Cache list link. */
+} TlsContext;
+
+MODULE_SCOPE int	TlsContextGet(Tcl_Interp *interp,
+			    const TlsConfig *cfgPtr, TlsContext **ctxPtrPtr);
+MODULE_SCOPE void	TlsContextRetain(TlsContext *ctxPtr);
+MODULE_SCOPE void	TlsContextRelease(TlsContext *ctxPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsConn.c: one TLS connection over one channel.
+ * ---------------------------------------------------------------------
+ */
+
+typedef enum TlsState {
+    TLS_HANDSHAKING,		/* Handshake not finished (or not begun). */
+    TLS_OPEN,			/* Application data flows. */
+    TLS_PEER_CLOSED,		/* Peer sent close_notify or EOF. */
+    TLS_SHUT_DOWN,		/* We sent close_notify. */
+    TLS_FAILED			/* Fatal error; errorObj says why. */
+} TlsState;
+
+/* Flag bits of TlsConn.flags, separate from the state. */
+#define TLS_CONN_SERVER		(1 << 0)
+#define TLS_CONN_NONBLOCK	(1 << 1)
+#define TLS_CONN_IN_CALLBACK	(1 << 2)
+#define TLS_CONN_WANT_WRITE	(1 << 3)	/* Handshake waits to write. */
+#define TLS_CONN_CLOSED		(1 << 4)	/* Channel close began. */
+#define TLS_CONN_UNSTACKING	(1 << 5)	/* tls::unimport running. */
+#define TLS_CONN_REQUIRE	(1 << 6)	/* Reject unverified peers. */
+#define TLS_CONN_EOF_SEEN	(1 << 7)	/* Channel below hit EOF. */
+#define TLS_CONN_BUSY		(1 << 8)	/* Inside an OpenSSL call. */
+
+/* Results of TlsConnHandshake and friends. */
+#define TLS_IO_DONE	1
+#define TLS_IO_AGAIN	0
+#define TLS_IO_ERROR	(-1)
+
+/* Size of the ciphertext read-ahead buffer: two maximal records. */
+#define TLS_READ_AHEAD	(2 * (16384 + 2048))
+
+typedef struct TlsConn {
+    Tcl_Channel self;		/* The stacked TLS channel. */
+    Tcl_Channel down;		/* The channel below it. */
+    Tcl_Interp *interp;		/* Where callbacks run; NULL once deleted. */
+    SSL *ssl;			/* Owned; owns the BIO. */
+    TlsContext *ctxPtr;		/* One reference held. */
+    TlsState state;
+    int flags;			/* TLS_CONN_* bits. */
+    int watchMask;		/* Events the script watches. */
+    int downMask;		/* Events last asked of the channel below. */
+    Tcl_TimerToken timer;	/* Pending self-notification, or NULL. */
+    Tcl_Obj *command;		/* -command prefix, one reference. */
+    Tcl_Obj *password;		/* -password prefix, one reference. */
+    Tcl_Obj *errorObj;		/* Why the connection failed, or NULL. */
+    Tcl_Obj *errorCode;		/* errorCode list for errorObj. */
+    Tcl_Obj *cbError;		/* Error raised inside a callback. */
+    unsigned char *inBuf;	/* Ciphertext read ahead from below. */
+    int inStart, inEnd;		/* Unconsumed bytes: inBuf[inStart..inEnd). */
+    unsigned char *alpnWire;	/* -alpn in wire format (server side). */
+    unsigned int alpnLen;
+} TlsConn;
+
+MODULE_SCOPE TlsConn *	TlsConnNew(Tcl_Interp *interp, Tcl_Channel down,
+			    TlsContext *ctxPtr, const TlsConfig *cfgPtr);
+MODULE_SCOPE void	TlsConnFree(TlsConn *connPtr);
+MODULE_SCOPE int	TlsConnHandshake(TlsConn *connPtr);
+MODULE_SCOPE int	TlsConnRead(TlsConn *connPtr, char *buf, int toRead,
+			    int *errorCodePtr);
+MODULE_SCOPE int	TlsConnWrite(TlsConn *connPtr, const char *buf,
+			    int toWrite, int *errorCodePtr);
+MODULE_SCOPE int	TlsConnReadable(TlsConn *connPtr);
+MODULE_SCOPE int	TlsConnBuffered(TlsConn *connPtr);
+MODULE_SCOPE void	TlsConnShutdown(TlsConn *connPtr, int waitForPeer);
+MODULE_SCOPE int	TlsConnDownBlocking(TlsConn *connPtr, int blocking);
+MODULE_SCOPE TlsConn *	TlsConnFromSSL(const SSL *ssl);
+MODULE_SCOPE int	TlsConnRaise(Tcl_Interp *interp, TlsConn *connPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsBio.c: ciphertext to and from the channel below.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE BIO *	TlsBioNew(TlsConn *connPtr);
+MODULE_SCOPE Tcl_Obj *	TlsBioTakeResidue(TlsConn *connPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsChannel.c: the Tcl channel type.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE const Tcl_ChannelType *TlsChannelType(void);
+MODULE_SCOPE TlsConn *	TlsChannelConn(Tcl_Interp *interp, Tcl_Obj *nameObj,
+			    Tcl_Channel *chanPtr);
+MODULE_SCOPE void	TlsChannelUpdate(TlsConn *connPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsCallbacks.c: Tcl scripts called from OpenSSL.
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct TlsPasswordData {
+    Tcl_Interp *interp;		/* Where the -password script runs. */
+    Tcl_Obj *script;		/* -password prefix, or NULL. */
+    int called;			/* Set when the callback was used. */
+} TlsPasswordData;
+
+MODULE_SCOPE int	TlsExIndex(void);
+MODULE_SCOPE int	TlsPasswordCallback(char *buf, int size, int rwflag,
+			    void *userdata);
+MODULE_SCOPE int	TlsVerifyCallback(int preverifyOk,
+			    X509_STORE_CTX *storeCtx);
+MODULE_SCOPE void	TlsInfoCallback(const SSL *ssl, int where, int ret);
+MODULE_SCOPE int	TlsAlpnSelectCallback(SSL *ssl,
+			    const unsigned char **out, unsigned char *outlen,
+			    const unsigned char *in, unsigned int inlen,
+			    void *arg);
+MODULE_SCOPE int	TlsCallbackEval(TlsConn *connPtr, Tcl_Obj *prefix,
+			    int objc, Tcl_Obj *const objv[],
+			    Tcl_Obj **resultPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsError.c: every Tcl error and errorCode is built here.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsError(Tcl_Interp *interp, Tcl_Obj *msgObj,
+			    const char *code, ...);
+MODULE_SCOPE Tcl_Obj *	TlsErrorReason(void);
+MODULE_SCOPE int	TlsErrorOpenSSL(Tcl_Interp *interp, const char *what,
+			    const char *code, const char *detail);
+MODULE_SCOPE void	TlsErrorHandshake(TlsConn *connPtr, int ret,
+			    int sslError, int savedErrno);
+MODULE_SCOPE void	TlsErrorIO(TlsConn *connPtr, const char *what,
+			    int sslError, int savedErrno);
+MODULE_SCOPE void	TlsErrorSetConn(TlsConn *connPtr, Tcl_Obj *msgObj,
+			    Tcl_Obj *codeObj);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsX509.c and tlsInfo.c: reports.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE Tcl_Obj *	TlsX509Dict(X509 *cert);
+MODULE_SCOPE Tcl_ObjCmdProc TlsStatusCmd;
+MODULE_SCOPE Tcl_ObjCmdProc TlsConnectionCmd;
+MODULE_SCOPE Tcl_ObjCmdProc TlsCiphersCmd;
+MODULE_SCOPE Tcl_ObjCmdProc TlsProtocolsCmd;
+MODULE_SCOPE Tcl_ObjCmdProc TlsVersionCmd;
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsCmds.c: tls::import, tls::unimport, tls::handshake.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE Tcl_ObjCmdProc TlsImportCmd;
+MODULE_SCOPE Tcl_ObjCmdProc TlsUnimportCmd;
+MODULE_SCOPE Tcl_ObjCmdProc TlsHandshakeCmd;
+MODULE_SCOPE Tcl_ObjCmdProc TlsCheckOptionsCmd;
+
+#endif /* TLSINT_H */

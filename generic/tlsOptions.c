@@ -1,0 +1,383 @@
+/*
+ * tlsOptions.c --
+ *
+ *	The one table of every option accepted by tls::import, tls::socket
+ *	and tls::init, and its parser. Values are checked here, when parsed,
+ *	so that tls::import rejects a bad option before stacking anything.
+ *	Also tls::init, which validates and stores defaults for tls::socket.
+ */
+
+#include "tlsInt.h"
+
+typedef enum OptType {
+    OPT_BOOL,			/* int field, Tcl boolean. */
+    OPT_LEVEL,			/* int field, 0..5. */
+    OPT_PROTO,			/* Protocol bit in protoOn/protoOff. */
+    OPT_STRING,			/* Tcl_Obj field, "" keeps it. */
+    OPT_FILE,			/* Tcl_Obj field, "" means unset. */
+    OPT_DER,			/* Tcl_Obj field, byte array. */
+    OPT_SCRIPT,			/* Tcl_Obj field, a command prefix. */
+    OPT_LIST,			/* Tcl_Obj field, a proper list. */
+    OPT_IGNORED			/* Accepted for tls::socket, boolean. */
+} OptType;
+
+typedef struct OptSpec {
+    const char *name;
+    OptType type;
+    size_t offset;		/* Field in TlsConfig, for OPT_BOOL... */
+    int bit;			/* For OPT_PROTO. */
+} OptSpec;
+
+#define F(field) offsetof(TlsConfig, field)
+
+/*
+ * Sorted by name for readable error messages. The alias spelled the way
+ * TclTLS 2.0 spells it follows the manual's name and is not listed.
+ */
+static const OptSpec options[] = {
+    {"-alpn",		OPT_LIST,	F(alpn), 0},
+    {"-autoservername",	OPT_IGNORED,	0, 0},
+    {"-cadir",		OPT_FILE,	F(caDir), 0},
+    {"-cafile",		OPT_FILE,	F(caFile), 0},
+    {"-cert",		OPT_DER,	F(cert), 0},
+    {"-certfile",	OPT_FILE,	F(certFile), 0},
+    {"-cipher",		OPT_STRING,	F(cipher), 0},
+    {"-ciphersuites",	OPT_STRING,	F(cipherSuites), 0},
+    {"-command",	OPT_SCRIPT,	F(command), 0},
+    {"-dhparams",	OPT_FILE,	F(dhParams), 0},
+    {"-key",		OPT_DER,	F(key), 0},
+    {"-keyfile",	OPT_FILE,	F(keyFile), 0},
+    {"-model",		OPT_STRING,	F(model), 0},
+    {"-password",	OPT_SCRIPT,	F(password), 0},
+    {"-post_handshake",	OPT_BOOL,	F(postHandshake), 0},
+    {"-request",	OPT_BOOL,	F(request), 0},
+    {"-require",	OPT_BOOL,	F(require), 0},
+    {"-securitylevel",	OPT_LEVEL,	F(securityLevel), 0},
+    {"-security_level",	OPT_LEVEL,	F(securityLevel), 0},
+    {"-server",		OPT_BOOL,	F(server), 0},
+    {"-servername",	OPT_STRING,	F(serverName), 0},
+    {"-session_id",	OPT_STRING,	F(sessionId), 0},
+    {"-ssl2",		OPT_PROTO,	0, TLS_PROTO_SSL2},
+    {"-ssl3",		OPT_PROTO,	0, TLS_PROTO_SSL3},
+    {"-tls1",		OPT_PROTO,	0, TLS_PROTO_TLS1},
+    {"-tls1.1",		OPT_PROTO,	0, TLS_PROTO_TLS1_1},
+    {"-tls1.2",		OPT_PROTO,	0, TLS_PROTO_TLS1_2},
+    {"-tls1.3",		OPT_PROTO,	0, TLS_PROTO_TLS1_3},
+    {NULL,		OPT_BOOL,	0, 0}
+};
+
+#undef F
+
+/* Options that name files: refused in safe interpreters. */
+#define OPT_TOUCHES_FILES(t) ((t) == OPT_FILE)
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConfigInit --
+ *
+ *	Fills a TlsConfig with "nothing given": role defaults are resolved
+ *	later, when the role is known.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsConfigInit(
+    TlsConfig *cfgPtr)
+{
+    memset(cfgPtr, 0, sizeof(TlsConfig));
+    cfgPtr->request = -1;
+    cfgPtr->require = -1;
+    cfgPtr->securityLevel = -1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConfigFree --
+ *
+ *	Releases the references a TlsConfig holds.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsConfigFree(
+    TlsConfig *cfgPtr)
+{
+    const OptSpec *specPtr;
+
+    for (specPtr = options; specPtr->name != NULL; specPtr++) {
+	if (specPtr->type >= OPT_STRING && specPtr->type <= OPT_LIST) {
+	    Tcl_Obj **slot = (Tcl_Obj **)((char *) cfgPtr + specPtr->offset);
+
+	    if (*slot != NULL) {
+		Tcl_DecrRefCount(*slot);
+		*slot = NULL;
+	    }
+	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * BadOption --
+ *
+ *	Error for an option name that is not in the table.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+BadOption(
+    Tcl_Interp *interp,
+    const char *name)
+{
+    Tcl_Obj *msgObj = Tcl_ObjPrintf("bad option \"%s\": must be ", name);
+    const OptSpec *specPtr;
+
+    for (specPtr = options; specPtr->name != NULL; specPtr++) {
+	if (strcmp(specPtr->name, "-security_level") == 0) {
+	    continue;		/* An alias; the manual's name is listed. */
+	}
+	if (specPtr != options) {
+	    Tcl_AppendToObj(msgObj, specPtr[1].name ? ", " : ", or ", -1);
+	}
+	Tcl_AppendToObj(msgObj, specPtr->name, -1);
+    }
+    return TlsError(interp, msgObj, "OPTION", name, NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * SetValue --
+ *
+ *	Checks one option value and stores it in the config.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with a message naming the option.
+ *
+ * Side effects:
+ *	Object fields take a reference to valueObj, dropping the old one.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SetValue(
+    Tcl_Interp *interp,
+    const OptSpec *specPtr,
+    Tcl_Obj *valueObj,
+    TlsConfig *cfgPtr)
+{
+    int *intSlot = (int *)((char *) cfgPtr + specPtr->offset);
+    Tcl_Obj **objSlot = (Tcl_Obj **)((char *) cfgPtr + specPtr->offset);
+    int flag;
+    Tcl_Size len;
+
+    switch (specPtr->type) {
+    case OPT_BOOL:
+    case OPT_PROTO:
+    case OPT_IGNORED:
+	if (Tcl_GetBooleanFromObj(NULL, valueObj, &flag) != TCL_OK) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad value \"%s\" for %s: must be a boolean",
+		    Tcl_GetString(valueObj), specPtr->name),
+		    "OPTION", specPtr->name, NULL);
+	}
+	if (specPtr->type == OPT_BOOL) {
+	    *intSlot = flag;
+	} else if (specPtr->type == OPT_PROTO) {
+	    cfgPtr->protoOn = flag ? (cfgPtr->protoOn | specPtr->bit)
+		    : (cfgPtr->protoOn & ~specPtr->bit);
+	    cfgPtr->protoOff = flag ? (cfgPtr->protoOff & ~specPtr->bit)
+		    : (cfgPtr->protoOff | specPtr->bit);
+	}
+	return TCL_OK;
+    case OPT_LEVEL:
+	if (Tcl_GetIntFromObj(NULL, valueObj, &flag) != TCL_OK
+		|| flag < 0 || flag > 5) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad value \"%s\" for %s: must be an integer from 0 to 5",
+		    Tcl_GetString(valueObj), specPtr->name),
+		    "OPTION", specPtr->name, NULL);
+	}
+	*intSlot = flag;
+	return TCL_OK;
+    case OPT_DER:
+	if (Tcl_GetByteArrayFromObj(valueObj, &len) == NULL || len == 0) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad value for %s: must be non-empty DER bytes",
+		    specPtr->name), "OPTION", specPtr->name, NULL);
+	}
+	break;
+    case OPT_LIST:
+	if (Tcl_ListObjLength(NULL, valueObj, &len) != TCL_OK) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad value for %s: must be a list", specPtr->name),
+		    "OPTION", specPtr->name, NULL);
+	}
+	break;
+    case OPT_FILE:
+	if (Tcl_IsSafe(interp)) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "%s is not allowed in a safe interpreter", specPtr->name),
+		    "OPTION", specPtr->name, "SAFE", NULL);
+	}
+	break;
+    default:
+	break;
+    }
+    if (*objSlot != NULL) {
+	Tcl_DecrRefCount(*objSlot);
+	*objSlot = NULL;
+    }
+    (void) Tcl_GetStringFromObj(valueObj, &len);
+    if (len == 0 && specPtr->type != OPT_DER) {
+	return TCL_OK;		/* An empty value means "not set". */
+    }
+    *objSlot = valueObj;
+    Tcl_IncrRefCount(valueObj);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ResolveVersions --
+ *
+ *	Turns the protocol options into one contiguous version range.
+ *	Options add to the default TLS 1.2-1.3 or remove from it; SSL 2
+ *	and 3 do not exist in OpenSSL 3 and asking for them has no effect.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR when no version is left.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ResolveVersions(
+    Tcl_Interp *interp,
+    TlsConfig *cfgPtr)
+{
+    static const struct { int bit; int version; } map[] = {
+	{TLS_PROTO_TLS1, TLS1_VERSION}, {TLS_PROTO_TLS1_1, TLS1_1_VERSION},
+	{TLS_PROTO_TLS1_2, TLS1_2_VERSION}, {TLS_PROTO_TLS1_3, TLS1_3_VERSION}
+    };
+    int enabled = (TLS_PROTO_DEFAULT | cfgPtr->protoOn) & ~cfgPtr->protoOff;
+    size_t i;
+
+    cfgPtr->minVersion = cfgPtr->maxVersion = 0;
+    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+	if (enabled & map[i].bit) {
+	    if (cfgPtr->minVersion == 0) {
+		cfgPtr->minVersion = map[i].version;
+	    }
+	    cfgPtr->maxVersion = map[i].version;
+	}
+    }
+    if (cfgPtr->minVersion == 0) {
+	return TlsError(interp, Tcl_NewStringObj(
+		"no protocol version enabled: allow at least one of "
+		"-tls1, -tls1.1, -tls1.2 or -tls1.3", -1),
+		"OPTION", "PROTOCOL", NULL);
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConfigParse --
+ *
+ *	Parses "-option value" pairs into cfgPtr (which the caller has
+ *	initialised with TlsConfigInit and frees with TlsConfigFree, also
+ *	on error). Later options override earlier ones, so defaults can
+ *	simply be put in front.
+ *
+ * Results:
+ *	TCL_OK or TCL_ERROR with a message and errorCode {TLS OPTION ...}.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConfigParse(
+    Tcl_Interp *interp,
+    Tcl_Size objc,
+    Tcl_Obj *const objv[],
+    TlsConfig *cfgPtr)
+{
+    Tcl_Size i;
+
+    for (i = 0; i < objc; i += 2) {
+	const char *name = Tcl_GetString(objv[i]);
+	const OptSpec *specPtr;
+
+	for (specPtr = options; specPtr->name != NULL; specPtr++) {
+	    if (strcmp(specPtr->name, name) == 0) {
+		break;
+	    }
+	}
+	if (specPtr->name == NULL) {
+	    return BadOption(interp, name);
+	}
+	if (i + 1 >= objc) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "value for \"%s\" missing", name), "OPTION", name, NULL);
+	}
+	if (SetValue(interp, specPtr, objv[i + 1], cfgPtr) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+    }
+    if (cfgPtr->require == 1 && cfgPtr->request == 0) {
+	return TlsError(interp, Tcl_NewStringObj(
+		"-require 1 needs -request 1: a certificate that is not "
+		"requested cannot be required", -1),
+		"OPTION", "-require", NULL);
+    }
+    return ResolveVersions(interp, cfgPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsInitCmd --
+ *
+ *	tls::init ?options?: checks the options like tls::import would and
+ *	stores them in ::tls::defaults, which tls::socket puts in front of
+ *	its own options.
+ *
+ * Results:
+ *	Standard Tcl result; the result is empty.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsInitCmd(
+    TCL_UNUSED(void *),
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    TlsConfig cfg;
+    int code;
+
+    TlsConfigInit(&cfg);
+    code = TlsConfigParse(interp, objc - 1, objv + 1, &cfg);
+    TlsConfigFree(&cfg);
+    if (code != TCL_OK) {
+	return code;
+    }
+    if (Tcl_SetVar2Ex(interp, "::tls::defaults", NULL,
+	    Tcl_NewListObj(objc - 1, objv + 1), TCL_LEAVE_ERR_MSG) == NULL) {
+	return TCL_ERROR;
+    }
+    Tcl_ResetResult(interp);
+    return TCL_OK;
+}

@@ -1,0 +1,164 @@
+# tls.tcl --
+#
+#	The script layer of the tls package: tls::socket (a proc, as callers
+#	such as tcllib's imap4 check with [info procs ::tls::socket]) and the
+#	reference callbacks tls::callback and tls::password named by the
+#	manual. Everything else is in C.
+
+namespace eval ::tls {
+    # The command tls::socket opens plain sockets with; read on every call,
+    # so a program may point it at a proxy-aware replacement.
+    variable socketCmd
+    if {![info exists socketCmd]} {
+	set socketCmd ::socket
+    }
+    # Options stored by tls::init (checked there), put in front of the
+    # options of every tls::socket call.
+    variable defaults
+    if {![info exists defaults]} {
+	set defaults {}
+    }
+    # Verbosity of the reference callbacks (the manual advises against it).
+    variable debug
+    if {![info exists debug]} {
+	set debug 0
+    }
+}
+
+# tls::socket --
+#
+#	Like Tcl's socket, with TLS: client form "?options? host port",
+#	server form "-server command ?options? port". Socket options
+#	(-myaddr, -myport, -async, -type) go to the socket command, the
+#	rest to tls::import. -autoservername (default true) sends the host
+#	as SNI and checks the certificate against it unless -servername is
+#	given.
+#
+# Results:
+#	The channel (client) or the listening socket (server).
+
+proc ::tls::socket {args} {
+    variable socketCmd
+    variable defaults
+
+    set server 0
+    set sockOpts {}
+    set tlsOpts $defaults
+    set n [llength $args]
+    for {set i 0} {$i < $n && [string match -* [lindex $args $i]]} {incr i} {
+	set opt [lindex $args $i]
+	if {$opt eq "-async"} {
+	    lappend sockOpts -async
+	    continue
+	}
+	if {$i + 1 >= $n} {
+	    return -code error -errorcode [list TLS OPTION $opt] \
+		"value for \"$opt\" missing"
+	}
+	set value [lindex $args [incr i]]
+	switch -- $opt {
+	    -server {
+		set server 1
+		set callback $value
+	    }
+	    -myaddr - -myport - -type {
+		lappend sockOpts $opt $value
+	    }
+	    default {
+		lappend tlsOpts $opt $value
+	    }
+	}
+    }
+    set rest [lrange $args $i end]
+
+    if {$server} {
+	if {[llength $rest] != 1} {
+	    return -code error -errorcode {TLS USAGE} "wrong # args:\
+		should be \"tls::socket -server command ?options? port\""
+	}
+	set tlsOpts [linsert $tlsOpts 0 -server 1]
+	# Build the context now: a missing file or a wrong key password is
+	# reported here, not at the first connection.
+	::tls::CheckOptions {*}$tlsOpts
+	return [$socketCmd -server [list ::tls::Accept $tlsOpts $callback] \
+		{*}$sockOpts {*}$rest]
+    }
+
+    if {[llength $rest] != 2} {
+	return -code error -errorcode {TLS USAGE} \
+	    "wrong # args: should be \"tls::socket ?options? host port\""
+    }
+    lassign $rest host port
+    set opts [dict create -autoservername 1]
+    foreach {opt value} $tlsOpts {
+	dict set opts $opt $value
+    }
+    if {![dict exists $opts -servername]
+	    && [string is true -strict [dict get $opts -autoservername]]} {
+	lappend tlsOpts -servername $host
+    }
+    set chan [$socketCmd {*}$sockOpts $host $port]
+    if {[catch {::tls::import $chan {*}$tlsOpts} msg opts]} {
+	catch {close $chan}
+	return -options $opts $msg
+    }
+    # A blocking client handshakes now, so that certificate and protocol
+    # errors surface here as connection errors do.
+    if {"-async" ni $sockOpts && [fconfigure $chan -blocking]} {
+	if {[catch {::tls::handshake $chan} msg opts]} {
+	    catch {close $chan}
+	    return -options $opts $msg
+	}
+    }
+    return $chan
+}
+
+# tls::Accept --
+#
+#	Accept callback of tls::socket -server: stacks TLS on the new
+#	connection, then calls the script's callback like socket -server.
+
+proc ::tls::Accept {tlsOpts callback chan addr port} {
+    if {[catch {tls::import $chan {*}$tlsOpts} msg opts]} {
+	catch {close $chan}
+	return -options $opts $msg
+    }
+    uplevel #0 [linsert $callback end $chan $addr $port]
+}
+
+# tls::callback --
+#
+#	Reference -command callback from the manual: logs what happens when
+#	tls::debug is set; for "verify" returns the verdict unchanged (or 1
+#	when tls::debug is 2 or more, as the manual describes).
+
+proc ::tls::callback {option args} {
+    variable debug
+    switch -- $option {
+	verify {
+	    lassign $args chan depth cert status error
+	    if {$debug > 0} {
+		puts stderr "tls verify $chan depth $depth status $status $error"
+	    }
+	    if {$debug > 1} {
+		return 1
+	    }
+	    return $status
+	}
+	default {
+	    if {$debug > 0} {
+		puts stderr "tls $option $args"
+	    }
+	}
+    }
+    return
+}
+
+# tls::password --
+#
+#	Reference -password callback: no password. Programs give their own
+#	with -password.
+
+proc ::tls::password {} {
+    return ""
+}

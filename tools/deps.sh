@@ -1,0 +1,40 @@
+#!/bin/sh
+# tools/deps.sh -- make sure the Debian packages the build and the tests need
+# are installed. As root they are installed with apt-get; otherwise the exact
+# apt-get line is printed and the script fails, so `make` stops.
+#
+# Usage: tools/deps.sh build|test|demo
+
+set -u
+build="make gcc pkg-config tcl8.6 tcl8.6-dev libssl-dev"
+test="$build openssl tcllib procps"
+demo="$build openssl"
+
+case "${1:-build}" in
+    build) want=$build ;;
+    test) want=$test ;;
+    demo) want=$demo ;;
+    *) echo "usage: $0 build|test|demo" >&2; exit 2 ;;
+esac
+
+missing=""
+for pkg in $want; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)
+    case "$status" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $pkg" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+    echo "installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q $missing >/dev/null 2>&1 || {
+	apt-get update -q >/dev/null && apt-get install -y -q $missing
+    } || { echo "apt-get install failed:$missing" >&2; exit 1; }
+    exit 0
+fi
+echo "missing Debian packages; run as root:" >&2
+echo "    apt-get install -y$missing" >&2
+exit 1
