@@ -1,0 +1,501 @@
+# common.tcl --
+#
+#	Shared set-up for every tls test file. Each .test file starts with
+#
+#	    source [file join [file dirname [info script]] common.tcl]
+#
+#	and ends with [cleanupTests]. This file:
+#	  - loads tcltest and imports its commands (test, testConstraint,
+#	    cleanupTests, ...) into the global namespace;
+#	  - puts $env(TLS_BUILD_DIR) first on auto_path, does
+#	    [package require tls], and exits 1 unless the shared library that
+#	    got loaded lives inside $env(TLS_BUILD_DIR) (so an installed
+#	    tcl-tls can never be tested by mistake);
+#	  - defines the constraints "opensslCli" (the openssl program runs)
+#	    and "ipv6" (a socket can be bound to ::1);
+#	  - defines the helpers below and an exit handler that stops the
+#	    openssl processes they started and removes their temporary files.
+#
+#	Helpers (all in namespace tlstest):
+#
+#	  pki ?file?              directory of this process's test PKI (made
+#	                          on first use, see pki.tcl), or the path of
+#	                          one file in it (error if it does not exist)
+#	  tempDir                 a fresh empty directory, removed at exit
+#	  waitFor varName ?ms?    vwait for the next write to varName (global,
+#	                          namespace, array element or a local upvar
+#	                          alias) for at most ms (default 10000);
+#	                          returns the new value, or sets the variable
+#	                          to "timeout" and returns "timeout"
+#	  port sock               the port a (server) socket is bound to
+#	  freePort ?addr?         a port that was free a moment ago on addr
+#	                          (default 127.0.0.1); only for external
+#	                          programs, Tcl servers should listen on port 0
+#	  readUntil chan re ?ms?  read a non-blocking channel until regexp re
+#	                          (-line mode) matches; see the proc
+#	  opensslServer ?-myaddr addr? ?s_server-arg ...?
+#	                          start "openssl s_server", wait for ACCEPT,
+#	                          return a dict {pid chan port output}
+#	  opensslClient port ?s_client-arg ...?
+#	                          start "openssl s_client -connect
+#	                          127.0.0.1:port", return a dict {pid chan port}
+#	  opensslStop handle      stop a process started by the two above,
+#	                          return its unread output
+#	  haveOpenssl             1 if the openssl program runs, else 0
+#	  makePki dir             (pki.tcl) generate a PKI into dir
+#	  $tlstest::tlsLibrary    the shared library tls was loaded from
+#
+#	For development of the test infrastructure only, TLS_TEST_NOPKG=1
+#	skips loading the tls package (and the check of TLS_BUILD_DIR), so
+#	pki.test can run before the extension builds. Never set it in the
+#	Makefile.
+
+if {[info exists ::tlstest::commonLoaded]} {
+    return
+}
+
+package require Tcl 8.6-
+package require tcltest 2.5
+namespace import -force ::tcltest::*
+
+namespace eval tlstest {
+    variable commonLoaded 1
+    variable testDir [file dirname [file normalize [info script]]]
+    variable pkiDir ""          ;# set once the PKI exists
+    variable pkiError ""        ;# message if making the PKI failed
+    variable tempDirs {}        ;# directories to remove at exit
+    variable procs              ;# array chan -> pid, started processes
+    array set procs {}
+    variable buf                ;# array chan -> read but unconsumed data
+    array set buf {}
+    variable eof                ;# array chan -> 1 once EOF was seen
+    array set eof {}
+    variable waitSeq 0          ;# counter for waitFor's private variables
+    variable wait               ;# array id -> state, see waitFor
+    array set wait {}
+    variable tlsLibrary ""      ;# file the tls package was loaded from
+}
+
+source [file join $::tlstest::testDir pki.tcl]
+
+# Line-buffered output, so that all.tcl shows progress and a crash loses
+# nothing already reported.
+fconfigure stdout -buffering line
+
+# tlstest::Fatal --
+#
+#	Reports a set-up problem on stderr and exits with status 1, so that
+#	all.tcl counts the whole file as failed.
+
+proc tlstest::Fatal {msg} {
+    puts stderr "[file tail $::argv0]: $msg"
+    exit 1
+}
+
+# tlstest::Cleanup --
+#
+#	Exit handler: kills the processes started by opensslServer and
+#	opensslClient that are still running (only those PIDs) and removes
+#	the temporary directories. Safe to call more than once.
+
+proc tlstest::Cleanup {} {
+    variable procs
+    variable tempDirs
+    foreach chan [array names procs] {
+	catch {opensslStop [dict create chan $chan pid $procs($chan)]}
+    }
+    foreach dir $tempDirs {
+	catch {file delete -force -- $dir}
+    }
+    set tempDirs {}
+}
+
+# Route every exit, including the implicit one at the end of the script
+# (tclsh's main loop calls the [exit] command), through Cleanup.
+if {[info commands ::tlstest::RealExit] eq ""} {
+    rename ::exit ::tlstest::RealExit
+    proc ::exit {{status 0}} {
+	catch {::tlstest::Cleanup}
+	::tlstest::RealExit $status
+    }
+}
+
+# tlstest::LoadTls --
+#
+#	Loads the tls package from $env(TLS_BUILD_DIR) and checks that the
+#	shared library really came from there. Exits the process (via Fatal)
+#	on any problem.
+
+proc tlstest::LoadTls {} {
+    global env auto_path
+    variable tlsLibrary
+    if {![info exists env(TLS_BUILD_DIR)] || $env(TLS_BUILD_DIR) eq ""} {
+	Fatal "TLS_BUILD_DIR is not set; run the tests with \"make test\""
+    }
+    set dir [file normalize $env(TLS_BUILD_DIR)]
+    if {![file isdirectory $dir]} {
+	Fatal "TLS_BUILD_DIR \"$dir\" is not a directory"
+    }
+    if {![file exists [file join $dir pkgIndex.tcl]]} {
+	Fatal "no pkgIndex.tcl in TLS_BUILD_DIR \"$dir\"; build first"
+    }
+    set auto_path [linsert $auto_path 0 $dir]
+    if {[catch {package require tls} msg]} {
+	Fatal "package require tls failed: $msg"
+    }
+    set files {}
+    foreach entry [info loaded] {
+	lassign $entry file prefix
+	if {[string equal -nocase $prefix tls]} {
+	    lappend files $file
+	}
+    }
+    set file [file normalize [lindex $files 0]]
+    if {[llength $files] != 1
+	    || [string first $dir/ $file] != 0} {
+	Fatal "tls $msg was not loaded from TLS_BUILD_DIR \"$dir\"\
+	    (info loaded: [info loaded]); is another tls package installed?"
+    }
+    set tlsLibrary $file
+}
+
+if {!([info exists ::env(TLS_TEST_NOPKG)] && $::env(TLS_TEST_NOPKG))} {
+    tlstest::LoadTls
+}
+
+# tlstest::MakeTempDir --
+#
+#	Creates a new private directory (mode 0700, unique name, made by
+#	mktemp) and registers it for removal at exit. It goes under
+#	$env(TLS_TEST_TMPDIR) when all.tcl set that (all.tcl removes the
+#	whole tree at the end, even if this process was killed), else /tmp.
+
+proc tlstest::MakeTempDir {tag} {
+    variable tempDirs
+    set parent /tmp
+    if {[info exists ::env(TLS_TEST_TMPDIR)]
+	    && [file isdirectory $::env(TLS_TEST_TMPDIR)]} {
+	set parent $::env(TLS_TEST_TMPDIR)
+    }
+    set dir [exec mktemp -d [file join $parent tlstest-$tag.XXXXXXXX]]
+    lappend tempDirs $dir
+    return $dir
+}
+
+# tlstest::tempDir --
+#
+#	Returns a fresh, empty scratch directory, removed at exit. Use it to
+#	copy PKI files a test wants to modify: the PKI itself is shared by
+#	all tests of the process and must be treated as read-only.
+
+proc tlstest::tempDir {} {
+    return [MakeTempDir scratch]
+}
+
+# tlstest::pki --
+#
+#	Returns the directory holding this process's test PKI, or with an
+#	argument the full path of that file in it. The PKI is generated on
+#	the first call (about a second); a failure is remembered and raised
+#	again by later calls instead of retrying.
+
+proc tlstest::pki {{file ""}} {
+    variable pkiDir
+    variable pkiError
+    if {$pkiDir eq ""} {
+	if {$pkiError ne ""} {
+	    return -code error -errorcode {TLSTEST PKI} $pkiError
+	}
+	set dir [MakeTempDir pki]
+	if {[catch {makePki $dir} msg]} {
+	    set pkiError "generating the test PKI failed: $msg"
+	    return -code error -errorcode {TLSTEST PKI} $pkiError
+	}
+	set pkiDir $dir
+    }
+    if {$file eq ""} {
+	return $pkiDir
+    }
+    set path [file join $pkiDir $file]
+    if {![file exists $path]} {
+	return -code error -errorcode {TLSTEST PKI} \
+	    "no file \"$file\" in the test PKI"
+    }
+    return $path
+}
+
+# tlstest::waitFor --
+#
+#	Enters the event loop until the variable varName of the caller (a
+#	global, namespace variable or array element, or a local that is an
+#	upvar alias of one, since event handlers run at global level) is
+#	written, but for at most ms milliseconds. Like vwait, it waits for the next write, even
+#	if the variable already has a value. Returns the new value; on
+#	timeout sets the variable to "timeout" and returns "timeout".
+#	It waits on a private variable that a write trace on varName sets,
+#	because vwait only accepts global names.
+
+proc tlstest::waitFor {varName {ms 10000}} {
+    variable waitSeq
+    variable wait
+    upvar 1 $varName target
+    set id [incr waitSeq]
+    set wait($id) waiting
+    set trace [list ::tlstest::WaitWake $id]
+    trace add variable target write $trace
+    set timer [after $ms [list set ::tlstest::wait($id) timeout]]
+    try {
+	vwait ::tlstest::wait($id)
+    } finally {
+	after cancel $timer
+	trace remove variable target write $trace
+	set how $wait($id)
+	unset wait($id)
+    }
+    if {$how eq "timeout"} {
+	set target timeout
+	return timeout
+    }
+    return $target
+}
+
+# tlstest::WaitWake --
+#
+#	Write trace installed by waitFor: ends the wait with id.
+
+proc tlstest::WaitWake {id args} {
+    variable wait
+    set wait($id) written
+}
+
+# tlstest::port --
+#
+#	Returns the local port of a socket, typically a server socket opened
+#	with [socket -server cmd -myaddr 127.0.0.1 0].
+
+proc tlstest::port {sock} {
+    return [lindex [fconfigure $sock -sockname] 2]
+}
+
+# tlstest::freePort --
+#
+#	Returns a TCP port on addr that was free a moment ago, by binding a
+#	server socket to port 0 and closing it. Only for external programs
+#	that cannot report an ephemeral port (openssl s_server); another
+#	process may take the port meanwhile, so callers must retry.
+
+proc tlstest::freePort {{addr 127.0.0.1}} {
+    set sock [socket -server [list ::tlstest::RefuseConn] -myaddr $addr 0]
+    set port [port $sock]
+    close $sock
+    return $port
+}
+
+# tlstest::RefuseConn --
+#
+#	Accept handler of the throw-away server socket of freePort.
+
+proc tlstest::RefuseConn {chan args} {
+    close $chan
+}
+
+# tlstest::haveOpenssl --
+#
+#	Returns 1 if the openssl command-line program exists and runs.
+
+proc tlstest::haveOpenssl {} {
+    if {[auto_execok openssl] eq ""} {
+	return 0
+    }
+    return [expr {![catch {exec openssl version 2>@1}]}]
+}
+
+# tlstest::haveIpv6 --
+#
+#	Returns 1 if a server socket can be bound to ::1.
+
+proc tlstest::haveIpv6 {} {
+    if {[catch {socket -server [list ::tlstest::RefuseConn] -myaddr ::1 0} \
+	    sock]} {
+	return 0
+    }
+    close $sock
+    return 1
+}
+
+# tlstest::readUntil --
+#
+#	Reads from the non-blocking channel chan (e.g. the chan of an
+#	opensslServer/opensslClient dict) until the regular expression re
+#	matches the data read so far. The match is in -line mode, so ^ and $
+#	match at line boundaries. Returns the data up to the end of the
+#	match; data after it stays buffered for the next readUntil or
+#	opensslStop. Gives up after ms milliseconds (default 10000) with an
+#	error whose errorCode is {TLSTEST TIMEOUT}, or at end of file with
+#	{TLSTEST EOF}; both messages show the data read.
+
+proc tlstest::readUntil {chan re {ms 10000}} {
+    variable buf
+    variable eof
+    set deadline [expr {[clock milliseconds] + $ms}]
+    while 1 {
+	ReadAvailable $chan
+	if {[regexp -line -indices -- $re $buf($chan) match]} {
+	    set end [lindex $match 1]
+	    set data [string range $buf($chan) 0 $end]
+	    set buf($chan) [string range $buf($chan) $end+1 end]
+	    return $data
+	}
+	if {[info exists eof($chan)]} {
+	    return -code error -errorcode {TLSTEST EOF} \
+		"end of file before /$re/ on $chan; read:\n$buf($chan)"
+	}
+	set left [expr {$deadline - [clock milliseconds]}]
+	if {$left <= 0} {
+	    return -code error -errorcode {TLSTEST TIMEOUT} \
+		"no /$re/ within $ms ms on $chan; read:\n$buf($chan)"
+	}
+	fileevent $chan readable [list set ::tlstest::readable($chan) 1]
+	waitFor ::tlstest::readable($chan) $left
+	fileevent $chan readable {}
+	unset -nocomplain ::tlstest::readable($chan)
+    }
+}
+
+# tlstest::ReadAvailable --
+#
+#	Appends whatever the non-blocking channel chan has now to buf(chan),
+#	and notes end of file.
+
+proc tlstest::ReadAvailable {chan} {
+    variable buf
+    variable eof
+    if {![info exists buf($chan)]} {
+	set buf($chan) ""
+    }
+    if {[info exists eof($chan)]} {
+	return
+    }
+    append buf($chan) [read $chan]
+    if {[eof $chan]} {
+	set eof($chan) 1
+    }
+}
+
+# tlstest::StartProcess --
+#
+#	Starts the command cmd (a list) as a read-write pipe with stderr
+#	merged into stdout, non-blocking and unbuffered, and records its
+#	PID for opensslStop and the exit handler. Where util-linux setpriv
+#	exists, the process is asked to die with SIGKILL when this process
+#	dies (setpriv execs the command, so the PID stays the same): a test
+#	process killed by all.tcl's timeout leaves no server behind.
+#	Returns a dict {pid chan}.
+
+proc tlstest::StartProcess {cmd} {
+    variable procs
+    variable buf
+    if {[auto_execok setpriv] ne ""} {
+	set cmd [list setpriv --pdeathsig KILL {*}$cmd]
+    }
+    set chan [open |[list {*}$cmd 2>@1] r+]
+    fconfigure $chan -blocking 0 -buffering none -translation binary
+    set pid [lindex [pid $chan] 0]
+    set procs($chan) $pid
+    set buf($chan) ""
+    return [dict create pid $pid chan $chan]
+}
+
+# tlstest::opensslServer --
+#
+#	Starts "openssl s_server -accept addr:port" with the given s_server
+#	arguments on a free port, and waits (at most 10 s) until it prints
+#	ACCEPT. addr is 127.0.0.1 unless the first arguments are
+#	"-myaddr addr" (e.g. -myaddr ::1). Unless the arguments name a
+#	certificate (-cert or -nocert), it serves server.pem + server.key and
+#	sends int.pem as chain. If the port was taken meanwhile, it retries
+#	on another port, three attempts in all. Returns a dict with keys
+#	pid, chan (non-blocking, for readUntil and puts), port and output
+#	(what s_server printed up to ACCEPT). Stop it with opensslStop.
+
+proc tlstest::opensslServer {args} {
+    set addr 127.0.0.1
+    if {[lindex $args 0] eq "-myaddr"} {
+	set addr [lindex $args 1]
+	set args [lrange $args 2 end]
+    }
+    if {"-cert" ni $args && "-nocert" ni $args} {
+	lappend args -cert [pki server.pem] -key [pki server.key] \
+	    -cert_chain [pki int.pem]
+    }
+    set host [expr {[string match *:* $addr] ? "\[$addr\]" : $addr}]
+    set tries 0
+    while 1 {
+	incr tries
+	set port [freePort $addr]
+	set handle [StartProcess \
+	    [list openssl s_server -accept $host:$port {*}$args]]
+	set chan [dict get $handle chan]
+	if {![catch {readUntil $chan {^ACCEPT$}} output opts]} {
+	    return [dict merge $handle [dict create port $port output $output]]
+	}
+	opensslStop $handle
+	# Retry only if s_server exited because the port was taken.
+	if {$tries >= 3 || [dict get $opts -errorcode] ne {TLSTEST EOF}
+		|| ![regexp -nocase {in use|bind} $output]} {
+	    break
+	}
+    }
+    return -code error -errorcode {TLSTEST OPENSSL} \
+	"openssl s_server did not start ($tries tries):\
+	openssl s_server -accept $host:$port $args\n$output"
+}
+
+# tlstest::opensslClient --
+#
+#	Starts "openssl s_client -connect 127.0.0.1:port" with the given
+#	s_client arguments and returns at once a dict {pid chan port}; chan
+#	is non-blocking. port may also be a full host:port such as
+#	"\[::1\]:4433". Use readUntil to wait for output (e.g. "CONNECTED"
+#	or "Verify return code"), and opensslStop to end it.
+
+proc tlstest::opensslClient {port args} {
+    set target $port
+    if {[string is integer -strict $port]} {
+	set target 127.0.0.1:$port
+    }
+    set handle [StartProcess \
+	[list openssl s_client -connect $target {*}$args]]
+    return [dict merge $handle [dict create port $port]]
+}
+
+# tlstest::opensslStop --
+#
+#	Stops a process started by opensslServer or opensslClient: kills
+#	that PID (and no other) with SIGKILL, closes its pipe and reaps it.
+#	Returns the output it had printed that was not consumed by
+#	readUntil, as far as it was available without waiting. Stopping a
+#	process twice is harmless.
+
+proc tlstest::opensslStop {handle} {
+    variable procs
+    variable buf
+    variable eof
+    set chan [dict get $handle chan]
+    if {![info exists procs($chan)]} {
+	return ""
+    }
+    set pid $procs($chan)
+    unset procs($chan)
+    catch {ReadAvailable $chan}
+    set output $buf($chan)
+    unset -nocomplain buf($chan) eof($chan)
+    catch {exec kill -KILL $pid}
+    catch {fileevent $chan readable {}}
+    catch {fconfigure $chan -blocking 1}
+    catch {close $chan}
+    return $output
+}
+
+testConstraint opensslCli [tlstest::haveOpenssl]
+testConstraint ipv6 [tlstest::haveIpv6]
