@@ -3,7 +3,7 @@
 #   make                 build into build/ (library, pkgIndex.tcl, tls.tcl)
 #   make test            the whole test suite, loading the package from build/
 #   make demo            HTTPS round trip over loopback with full verification
-#   make install         into $(DESTDIR)$(PREFIX)/lib/tls$(VERSION)
+#   make install         into $(DESTDIR)$(PKGDIR) (see below)
 #   make clean
 #
 # Settings: TCL_CONFIG (path of tclConfig.sh), TCLSH, PREFIX, DESTDIR, BUILD,
@@ -18,6 +18,10 @@ TCL_CONFIG ?= $(firstword $(wildcard /usr/lib/x86_64-linux-gnu/tcl8.6/tclConfig.
 		/usr/lib/tcl8.6/tclConfig.sh /usr/lib64/tclConfig.sh \
 		/usr/local/lib/tclConfig.sh) /usr/lib/tcl8.6/tclConfig.sh)
 TCLSH     ?= tclsh8.6
+# Where the package is installed: a directory on Tcl's auto_path (Debian's
+# tclsh searches /usr/local/lib/tcltk).
+PKGDIR    ?= $(PREFIX)/lib/tcltk/tls$(VERSION)
+MANDIR    ?= $(PREFIX)/share/man
 TESTFLAGS ?=
 
 # Read lazily (=), after tools/deps.sh has made sure the files exist.
@@ -70,12 +74,10 @@ demo: deps-demo all
 	TLS_BUILD_DIR=$(abspath $(BUILD)) $(TCLSH) examples/demo.tcl
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib/tls$(VERSION)
-	install -m 755 $(BUILD)/$(LIBNAME) $(DESTDIR)$(PREFIX)/lib/tls$(VERSION)/
-	install -m 644 $(BUILD)/pkgIndex.tcl $(BUILD)/tls.tcl \
-		$(DESTDIR)$(PREFIX)/lib/tls$(VERSION)/
-	install -d $(DESTDIR)$(PREFIX)/share/man/mann
-	install -m 644 doc/tls.n $(DESTDIR)$(PREFIX)/share/man/mann/tls.n
+	install -d $(DESTDIR)$(PKGDIR) $(DESTDIR)$(MANDIR)/mann
+	install -m 755 $(BUILD)/$(LIBNAME) $(DESTDIR)$(PKGDIR)/
+	install -m 644 $(BUILD)/pkgIndex.tcl $(BUILD)/tls.tcl $(DESTDIR)$(PKGDIR)/
+	install -m 644 doc/tls.n $(DESTDIR)$(MANDIR)/mann/tls.n
 
 clean:
 	rm -rf $(BUILD)

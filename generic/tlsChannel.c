@@ -390,8 +390,8 @@ TlsClose2Proc(
 		Tcl_GetChannelInstanceData(connPtr->down), NULL,
 		TCL_CLOSE_WRITE);
     }
+    connPtr->flags |= TLS_CONN_CLOSED;	/* No callbacks from here on. */
     TlsConnShutdown(connPtr, 0);
-    connPtr->flags |= TLS_CONN_CLOSED;
     if (connPtr->timer != NULL) {
 	Tcl_DeleteTimerHandler(connPtr->timer);
 	connPtr->timer = NULL;

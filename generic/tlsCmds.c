@@ -137,6 +137,10 @@ TlsImportCmd(
 	goto done;
     }
     connPtr->down = Tcl_GetStackedChannel(connPtr->self);
+    connPtr->savedBufSize = Tcl_GetChannelBufferSize(connPtr->self);
+    if (connPtr->savedBufSize < TLS_CHANNEL_BUFSIZE) {
+	Tcl_SetChannelBufferSize(connPtr->self, TLS_CHANNEL_BUFSIZE);
+    }
     TlsChannelUpdate(connPtr);
     Tcl_SetObjResult(interp, Tcl_NewStringObj(
 	    Tcl_GetChannelName(connPtr->self), -1));
@@ -248,6 +252,9 @@ TlsUnimportCmd(
 	Tcl_IncrRefCount(residue);
     }
     chan = connPtr->down;
+    if (Tcl_GetChannelBufferSize(chan) == TLS_CHANNEL_BUFSIZE) {
+	Tcl_SetChannelBufferSize(chan, connPtr->savedBufSize);
+    }
     if (Tcl_UnstackChannel(interp, Tcl_GetTopChannel(chan)) != TCL_OK) {
 	if (residue != NULL) {
 	    Tcl_DecrRefCount(residue);

@@ -715,6 +715,37 @@ AwaitPeerClose(
 /*
  *----------------------------------------------------------------------
  *
+ * DrainInput --
+ *
+ *	At close: consumes what the peer already sent (typically TLS 1.3
+ *	session tickets the script never had reason to read), without
+ *	waiting. Closing a TCP socket with unread input makes the kernel
+ *	send a reset instead of a FIN, and a reset makes the peer's kernel
+ *	throw away data its application has not read yet: the last part of
+ *	an upload would be lost. The channel below is non-blocking here.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+DrainInput(
+    TlsConn *connPtr)
+{
+    char scratch[4096];
+    int i;
+
+    for (i = 0; i < 256; i++) {
+	ERR_clear_error();
+	if (SSL_read(connPtr->ssl, scratch, sizeof(scratch)) <= 0) {
+	    break;
+	}
+    }
+    ERR_clear_error();
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsConnShutdown --
  *
  *	Sends close_notify, never blocking: the channel below is made
@@ -752,6 +783,8 @@ TlsConnShutdown(
     }
     if (waitForPeer) {
 	AwaitPeerClose(connPtr);
+    } else {
+	DrainInput(connPtr);
     }
     connPtr->flags &= ~TLS_CONN_BUSY;
     ERR_clear_error();

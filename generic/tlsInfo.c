@@ -104,6 +104,16 @@ MODULE_SCOPE Tcl_Obj *	TlsHexObj(const unsigned char *bytes,
 			    size_t length);
 
 /*
+ * OpenSSL 3.3 added SSL_SESSION_get_time_ex (Y2038-safe) and 3.4
+ * deprecated the long version. The choice is a version test, so it
+ * belongs in tlsCompat.h; this fallback serves until it is there.
+ */
+
+#ifndef TLS_SESSION_GET_TIME
+#   define TLS_SESSION_GET_TIME(sessPtr) SSL_SESSION_get_time(sessPtr)
+#endif
+
+/*
  * The protocols tls::ciphers accepts, in the order its error message
  * lists them. OpenSSL 3 has no SSLv2 at all; SSL2_VERSION is only a
  * number that every version setter refuses, which is what we want.
@@ -158,20 +168,11 @@ static void		AppendCiphers(Tcl_Obj *listObj,
 			    int verbose);
 
 /*
- *----------------------------------------------------------------------
- *
  * WrongArgs --
  *
  *	Reports a wrong argument count the way Tcl does, but with the
- *	errorCode {TLS USAGE} that all our usage errors carry.
- *
- * Results:
+ *	errorCode {TLS USAGE} that all our usage errors carry. Returns
  *	TCL_ERROR.
- *
- * Side effects:
- *	Sets the interpreter's result and errorCode.
- *
- *----------------------------------------------------------------------
  */
 
 static int
@@ -186,22 +187,11 @@ WrongArgs(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * PutInt, PutObj, PutString --
  *
- *	Add one key to a dict under construction. The dict is new and
- *	unshared, so Tcl_DictObjPut cannot fail; it takes its own
- *	references to the key and to valueObj (which may have refcount 0).
- *	A NULL string value is stored as the empty string.
- *
- * Results:
- *	None.
- *
- * Side effects:
- *	Modifies dictObj.
- *
- *----------------------------------------------------------------------
+ *	Add one key to a new, unshared dict, so Tcl_DictObjPut cannot fail;
+ *	it takes its own references to the key and to valueObj (which may
+ *	have refcount 0). A NULL string value is stored as "".
  */
 
 static void
@@ -232,19 +222,10 @@ PutString(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * NidName --
  *
- *	Short name for the NID an SSL_get_*_nid call reported.
- *
- * Results:
- *	The static name, or "" when the call found nothing.
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
+ *	Short name of the NID an SSL_get_*_nid call reported (a static
+ *	string), or "" when the call found none.
  */
 
 static const char *
@@ -262,22 +243,12 @@ NidName(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * VersionName --
  *
- *	The negotiated protocol version. Until the hellos are processed
- *	SSL_get_version names the newest version OpenSSL knows, which would
- *	pass for a result; the cipher is fixed in the same step, so its
- *	absence tells us the version is not known yet.
- *
- * Results:
- *	A static string: TLSv1.2 and the like, or "".
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
+ *	The negotiated protocol version, or "". Until the hellos are
+ *	processed SSL_get_version names the newest version OpenSSL knows,
+ *	which would pass for a result; the cipher is fixed in the same step,
+ *	so its absence tells us the version is not known yet.
  */
 
 static const char *
@@ -291,19 +262,10 @@ VersionName(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * AlpnObj --
  *
- *	The protocol that ALPN selected.
- *
- * Results:
- *	A new string object, refcount 0; empty when none was selected.
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
+ *	The protocol ALPN selected, as a new object (refcount 0); empty when
+ *	none was.
  */
 
 static Tcl_Obj *
@@ -450,7 +412,6 @@ TlsStatusCmd(
     Tcl_Obj *const objv[])
 {
     TlsConn *connPtr;
-    Tcl_Channel chan;
     X509 *cert;
     Tcl_Obj *dictObj;
     int local = 0;
@@ -467,7 +428,7 @@ TlsStatusCmd(
 	}
 	local = 1;
     }
-    connPtr = TlsChannelConn(interp, objv[objc - 1], &chan);
+    connPtr = TlsChannelConn(interp, objv[objc - 1], NULL);
     if (connPtr == NULL) {
 	return TCL_ERROR;
     }
@@ -497,20 +458,11 @@ TlsStatusCmd(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * DescriptionObj --
  *
- *	SSL_CIPHER_description without its trailing newline (and any
- *	other trailing blanks), so it reads as one list element.
- *
- * Results:
- *	A new string object, refcount 0.
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
+ *	SSL_CIPHER_description as a new object (refcount 0), without its
+ *	trailing newline (and other trailing blanks), so it reads as one list
+ *	element.
  */
 
 static Tcl_Obj *
@@ -653,7 +605,8 @@ PutSession(
 	return;
     }
     PutInt(dictObj, "resumable", SSL_SESSION_is_resumable(sessPtr));
-    PutInt(dictObj, "start_time", SSL_SESSION_get_time(sessPtr));
+    PutInt(dictObj, "start_time",
+	    (Tcl_WideInt) TLS_SESSION_GET_TIME(sessPtr));
     PutInt(dictObj, "timeout", SSL_SESSION_get_timeout(sessPtr));
     PutInt(dictObj, "lifetime",
 	    (Tcl_WideInt) SSL_SESSION_get_ticket_lifetime_hint(sessPtr));
@@ -675,19 +628,10 @@ PutSession(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * CompressionName, CacheModeName --
  *
- *	Words for the compression method and the session cache mode.
- *
- * Results:
- *	A static string.
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
+ *	Words (static strings) for the compression method and the session
+ *	cache mode.
  */
 
 static const char *
@@ -744,7 +688,6 @@ TlsConnectionCmd(
     Tcl_Obj *const objv[])
 {
     TlsConn *connPtr;
-    Tcl_Channel chan;
     SSL *ssl;
     Tcl_Obj *dictObj;
 
@@ -752,7 +695,7 @@ TlsConnectionCmd(
     if (objc != 2) {
 	return WrongArgs(interp, objv, "channel");
     }
-    connPtr = TlsChannelConn(interp, objv[1], &chan);
+    connPtr = TlsChannelConn(interp, objv[1], NULL);
     if (connPtr == NULL) {
 	return TCL_ERROR;
     }
@@ -789,20 +732,11 @@ TlsConnectionCmd(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * GetFlag --
  *
- *	Reads a boolean argument, with the errorCode {TLS USAGE} of our
- *	other usage errors instead of Tcl's.
- *
- * Results:
- *	A standard Tcl result; *flagPtr is 0 or 1 on TCL_OK.
- *
- * Side effects:
- *	Sets the interpreter's result and errorCode on error.
- *
- *----------------------------------------------------------------------
+ *	Reads a boolean argument into *flagPtr, with the errorCode
+ *	{TLS USAGE} of our other usage errors instead of Tcl's. Returns a
+ *	standard Tcl result.
  */
 
 static int
@@ -875,23 +809,13 @@ NewProbe(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * ProbeCanSpeak --
  *
- *	Whether the probe's protocol version is usable: it is if some
- *	cipher is supported with it. This catches protocols compiled out
- *	of OpenSSL (no-ssl3, no-tls1, ...) at run time, so no #ifdef is
- *	needed and a library built differently from the headers we were
- *	compiled with is still described correctly.
- *
- * Results:
- *	1 or 0.
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
+ *	Whether the probe's protocol version is usable: it is if some cipher
+ *	is supported with it. This catches protocols compiled out of OpenSSL
+ *	(no-ssl3, no-tls1, ...) at run time, so no #ifdef is needed, and a
+ *	library built differently from the headers we were compiled with is
+ *	still described correctly.
  */
 
 static int
@@ -907,19 +831,10 @@ ProbeCanSpeak(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * AppendCiphers --
  *
- *	Appends the names or descriptions of a cipher list to a list.
- *
- * Results:
- *	None.
- *
- * Side effects:
- *	Modifies listObj.
- *
- *----------------------------------------------------------------------
+ *	Appends the names (or descriptions, if verbose) of a cipher list to
+ *	listObj.
  */
 
 static void

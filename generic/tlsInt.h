@@ -122,6 +122,12 @@ typedef enum TlsState {
 #define TLS_IO_AGAIN	0
 #define TLS_IO_ERROR	(-1)
 
+/*
+ * Channel buffer size while TLS is stacked: one full record per write
+ * instead of Tcl's default 4 KiB (fewer records, fewer system calls).
+ */
+#define TLS_CHANNEL_BUFSIZE 16384
+
 /* Size of the ciphertext read-ahead buffer: two maximal records. */
 #define TLS_READ_AHEAD	(2 * (16384 + 2048))
 
@@ -143,6 +149,8 @@ typedef struct TlsConn {
     Tcl_Obj *cbError;		/* Error raised inside a callback. */
     unsigned char *inBuf;	/* Ciphertext read ahead from below. */
     int inStart, inEnd;		/* Unconsumed bytes: inBuf[inStart..inEnd). */
+    int savedBufSize;		/* -buffersize before import, restored by
+				 * tls::unimport. */
     unsigned char *alpnWire;	/* -alpn in wire format (server side). */
     unsigned int alpnLen;
 } TlsConn;

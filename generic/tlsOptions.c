@@ -215,6 +215,7 @@ SetValue(
 	}
 	break;
     case OPT_LIST:
+    case OPT_SCRIPT:
 	if (Tcl_ListObjLength(NULL, valueObj, &len) != TCL_OK) {
 	    return TlsError(interp, Tcl_ObjPrintf(
 		    "bad value for %s: must be a list", specPtr->name),

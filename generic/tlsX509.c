@@ -19,7 +19,7 @@
  *			algorithms without a separate digest (Ed25519, Ed448).
  *	public_key_algorithm
  *			Long name of the subject key's algorithm, e.g.
- *			rsaEncryption, id-ecPublicKey, ED25519, RSASSA-PSS.
+ *			rsaEncryption, id-ecPublicKey, ED25519, rsassaPss.
  *	bits		Integer, size of the subject key in bits (RSA modulus,
  *			EC field size); 0 when the key type is unknown.
  *	self_signed	1 if the certificate is self-issued and its signature
@@ -202,8 +202,8 @@ TlsX509NameObj(
  * TlsX509CommonName --
  *
  *	Finds the subject's common name. With several CN entries the last
- *	one wins: in RFC 2253 order that is the most specific, the one a
- *	host name check would look at.
+ *	one in the certificate wins: it is the most specific (the first
+ *	in RFC 2253 order).
  *
  * Results:
  *	A new string object, refcount 0; empty without a CN.
@@ -323,20 +323,11 @@ TlsHexObj(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * HexToDString --
  *
- *	Appends the hex spelling of bytes to a DString, with the digit set
- *	chosen by the caller (hashes are lowercase, serials uppercase).
- *
- * Results:
- *	None.
- *
- * Side effects:
- *	Grows *dsPtr by 2 * length characters.
- *
- *----------------------------------------------------------------------
+ *	Appends the hex spelling of bytes to an initialized DString, with
+ *	the digit set chosen by the caller (hashes are lowercase, serials
+ *	uppercase).
  */
 
 static void
@@ -359,22 +350,11 @@ HexToDString(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * PutInt, PutObj, PutString --
  *
- *	Add one key to a dict under construction. The dict is new and
- *	unshared, so Tcl_DictObjPut cannot fail; it takes its own
- *	references to the key and to valueObj (which may have refcount 0).
- *	A NULL string value is stored as the empty string.
- *
- * Results:
- *	None.
- *
- * Side effects:
- *	Modifies dictObj.
- *
- *----------------------------------------------------------------------
+ *	Add one key to a new, unshared dict, so Tcl_DictObjPut cannot fail;
+ *	it takes its own references to the key and to valueObj (which may
+ *	have refcount 0). A NULL string value is stored as "".
  */
 
 static void
@@ -405,20 +385,11 @@ PutString(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * ObjectName --
  *
- *	Names an ASN.1 object: OpenSSL's long name (noName 0), or the
- *	dotted OID when OpenSSL knows no name or noName is 1.
- *
- * Results:
- *	A new string object, refcount 0; empty for a NULL object.
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
+ *	Names an ASN.1 object as a new object (refcount 0): OpenSSL's long
+ *	name (noName 0), or the dotted OID when OpenSSL knows no name or
+ *	noName is 1. Empty for a NULL object or a name too long for us.
  */
 
 static Tcl_Obj *
@@ -441,21 +412,11 @@ ObjectName(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * BioToObj --
  *
- *	Takes the text written to a memory BIO as a Tcl string and frees
- *	the BIO, so each caller needs only one exit.
- *
- * Results:
- *	A new string object, refcount 0; empty when bio is NULL (the
- *	BIO could not be made or the printing failed).
- *
- * Side effects:
- *	Frees bio.
- *
- *----------------------------------------------------------------------
+ *	Takes the text written to a memory BIO as a new string object
+ *	(refcount 0) and frees the BIO, so each caller needs only one exit.
+ *	A NULL bio (could not be made, or printing failed) gives "".
  */
 
 static Tcl_Obj *
@@ -569,19 +530,9 @@ PutKey(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * PutHashes --
  *
  *	Adds sha1_hash and sha256_hash, the fingerprints of the DER form.
- *
- * Results:
- *	None.
- *
- * Side effects:
- *	Modifies dictObj.
- *
- *----------------------------------------------------------------------
  */
 
 static void
@@ -605,19 +556,9 @@ PutHashes(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * PutNames --
  *
  *	Adds subject and issuer.
- *
- * Results:
- *	None.
- *
- * Side effects:
- *	Modifies dictObj.
- *
- *----------------------------------------------------------------------
  */
 
 static void
@@ -666,19 +607,9 @@ TimeObj(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * PutValidity --
  *
  *	Adds notBefore and notAfter.
- *
- * Results:
- *	None.
- *
- * Side effects:
- *	Modifies dictObj.
- *
- *----------------------------------------------------------------------
  */
 
 static void
@@ -737,19 +668,9 @@ PutSerial(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * PutPem --
  *
  *	Adds certificate, the PEM encoding.
- *
- * Results:
- *	None.
- *
- * Side effects:
- *	Modifies dictObj.
- *
- *----------------------------------------------------------------------
  */
 
 static void
@@ -767,19 +688,9 @@ PutPem(
 }
 
 /*
- *----------------------------------------------------------------------
- *
  * PutExtensions --
  *
  *	Adds num_extensions and extensions (short names).
- *
- * Results:
- *	None.
- *
- * Side effects:
- *	Modifies dictObj.
- *
- *----------------------------------------------------------------------
  */
 
 static void
