@@ -30,6 +30,16 @@ typedef int Tcl_Size;
 #   define TLS_TCL_VERSIONS "8.6-10"
 #endif
 
+/*
+ * OpenSSL 3.3 added the Y2038-safe SSL_SESSION_get_time_ex; 3.4 deprecated
+ * the old one.
+ */
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+#   define TLS_SESSION_GET_TIME(s) SSL_SESSION_get_time_ex(s)
+#else
+#   define TLS_SESSION_GET_TIME(s) SSL_SESSION_get_time(s)
+#endif
+
 #ifndef MODULE_SCOPE
 #   define MODULE_SCOPE extern __attribute__((visibility("hidden")))
 #endif

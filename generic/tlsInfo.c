@@ -92,28 +92,6 @@
 #include <openssl/crypto.h>
 
 /*
- * The conversions that tlsX509.c offers us. They belong in the reports
- * section of tlsInt.h; this block can go once they are there (repeating
- * a declaration is harmless meanwhile).
- */
-
-MODULE_SCOPE Tcl_Obj *	TlsX509NameObj(const X509_NAME *namePtr);
-MODULE_SCOPE Tcl_Obj *	TlsX509CommonName(const X509 *cert);
-MODULE_SCOPE Tcl_Obj *	TlsUtf8Obj(const char *bytes, Tcl_Size length);
-MODULE_SCOPE Tcl_Obj *	TlsHexObj(const unsigned char *bytes,
-			    size_t length);
-
-/*
- * OpenSSL 3.3 added SSL_SESSION_get_time_ex (Y2038-safe) and 3.4
- * deprecated the long version. The choice is a version test, so it
- * belongs in tlsCompat.h; this fallback serves until it is there.
- */
-
-#ifndef TLS_SESSION_GET_TIME
-#   define TLS_SESSION_GET_TIME(sessPtr) SSL_SESSION_get_time(sessPtr)
-#endif
-
-/*
  * The protocols tls::ciphers accepts, in the order its error message
  * lists them. OpenSSL 3 has no SSLv2 at all; SSL2_VERSION is only a
  * number that every version setter refuses, which is what we want.

@@ -241,6 +241,11 @@ MODULE_SCOPE void	TlsErrorSetConn(TlsConn *connPtr, Tcl_Obj *msgObj,
  */
 
 MODULE_SCOPE Tcl_Obj *	TlsX509Dict(X509 *cert);
+MODULE_SCOPE Tcl_Obj *	TlsX509NameObj(const X509_NAME *namePtr);
+MODULE_SCOPE Tcl_Obj *	TlsX509CommonName(const X509 *cert);
+MODULE_SCOPE Tcl_Obj *	TlsUtf8Obj(const char *bytes, Tcl_Size length);
+MODULE_SCOPE Tcl_Obj *	TlsHexObj(const unsigned char *bytes,
+			    size_t length);
 MODULE_SCOPE Tcl_ObjCmdProc TlsStatusCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsConnectionCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsCiphersCmd;

@@ -68,18 +68,6 @@
 #include <openssl/pem.h>
 
 /*
- * What this file offers tlsInfo.c besides TlsX509Dict. These belong in
- * the reports section of tlsInt.h; this block can go once they are there
- * (repeating a declaration is harmless meanwhile).
- */
-
-MODULE_SCOPE Tcl_Obj *	TlsX509NameObj(const X509_NAME *namePtr);
-MODULE_SCOPE Tcl_Obj *	TlsX509CommonName(const X509 *cert);
-MODULE_SCOPE Tcl_Obj *	TlsUtf8Obj(const char *bytes, Tcl_Size length);
-MODULE_SCOPE Tcl_Obj *	TlsHexObj(const unsigned char *bytes,
-			    size_t length);
-
-/*
  * Names print in RFC 2253 form but keep non-ASCII characters as UTF-8
  * instead of escaping every byte above 0x7f: a Tcl script wants to see
  * "CN=Müller", not "CN=M\C3\BCller".
