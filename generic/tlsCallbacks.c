@@ -232,7 +232,7 @@ TlsVerifyCallback(
 	objv[2] = Tcl_NewIntObj(X509_STORE_CTX_get_error_depth(storeCtx));
 	objv[3] = cert ? TlsX509Dict(cert) : Tcl_NewObj();
 	objv[4] = Tcl_NewIntObj(preverifyOk);
-	objv[5] = Tcl_NewStringObj(err == X509_V_OK ? ""
+	objv[5] = Tcl_NewStringObj(preverifyOk || err == X509_V_OK ? ""
 		: X509_verify_cert_error_string(err), -1);
 	code = TlsCallbackEval(connPtr, connPtr->command, 6, objv, &resObj);
 	if (code == TCL_ERROR) {

@@ -365,8 +365,7 @@ TlsBlockModeProc(
  *
  *	Full close (and tls::unimport): sends close_notify without blocking
  *	and frees the layer. The channel below is closed or kept by Tcl.
- *	Half close of the write side sends close_notify, then passes the
- *	half close down.
+ *	Tcl refuses half closes on stacked channels before calling this.
  *
  *----------------------------------------------------------------------
  */
@@ -378,17 +377,9 @@ TlsClose2Proc(
     int flags)
 {
     TlsConn *connPtr = (TlsConn *) instanceData;
-    Tcl_DriverClose2Proc *downClose;
 
-    if (flags & TCL_CLOSE_READ) {
+    if (flags & (TCL_CLOSE_READ | TCL_CLOSE_WRITE)) {
 	return EINVAL;
-    }
-    if (flags & TCL_CLOSE_WRITE) {
-	TlsConnShutdown(connPtr, 0);
-	downClose = Tcl_ChannelClose2Proc(Tcl_GetChannelType(connPtr->down));
-	return downClose == NULL ? EINVAL : downClose(
-		Tcl_GetChannelInstanceData(connPtr->down), NULL,
-		TCL_CLOSE_WRITE);
     }
     connPtr->flags |= TLS_CONN_CLOSED;	/* No callbacks from here on. */
     TlsConnShutdown(connPtr, 0);

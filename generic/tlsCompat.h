@@ -44,8 +44,15 @@ typedef int Tcl_Size;
 #   define MODULE_SCOPE extern __attribute__((visibility("hidden")))
 #endif
 
+/*
+ * Tcl 9 names unused parameters with TCL_UNUSED; 8.6 lacks it. Parameters
+ * must have names in C99, so give each a unique one.
+ */
 #ifndef TCL_UNUSED
-#   define TCL_UNUSED(T) T
+#   define TLS_CONCAT2(a, b) a##b
+#   define TLS_CONCAT(a, b) TLS_CONCAT2(a, b)
+#   define TCL_UNUSED(T) \
+	T TLS_CONCAT(unused, __COUNTER__) __attribute__((unused))
 #endif
 
 /*

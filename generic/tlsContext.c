@@ -280,6 +280,13 @@ LoadCertAndKey(
     if (!ok) {
 	const char *opt = cfgPtr->key != NULL ? "-key" : "-keyfile";
 
+	if (ERR_GET_REASON(ERR_peek_last_error())
+		== X509_R_KEY_VALUES_MISMATCH) {
+	    ERR_clear_error();
+	    return TlsError(interp, Tcl_NewStringObj(
+		    "private key does not match the certificate", -1),
+		    "KEY", "MISMATCH", NULL);
+	}
 	if (pw.called) {
 	    ERR_clear_error();
 	    return TlsError(interp, Tcl_ObjPrintf(

@@ -4,16 +4,18 @@
  *	The only place where Tcl error messages and errorCode lists are built.
  *	Every errorCode starts with TLS, then a class word:
  *
- *	    TLS OPTION name		bad option or value
- *	    TLS FILE option errno	file missing or unreadable
- *	    TLS KEY reason		key unreadable, wrong password, mismatch
- *	    TLS CONTEXT reason		OpenSSL refused the configuration
- *	    TLS CHANNEL reason		not a TLS channel, wrong state
- *	    TLS HANDSHAKE VERIFY n text	certificate verification failed
- *	    TLS HANDSHAKE PROTOCOL text	TLS-level failure (alerts, versions)
- *	    TLS HANDSHAKE EOF		peer closed during the handshake
- *	    TLS HANDSHAKE CALLBACK	a -command callback failed
- *	    TLS IO errno|reason		failure after the handshake
+ *	    TLS USAGE				wrong number of arguments
+ *	    TLS OPTION name ...			bad option or value
+ *	    TLS FILE option ?reason?		file missing, unreadable, bad
+ *	    TLS KEY PASSWORD|MISMATCH|option	private key problems
+ *	    TLS CONTEXT reason			OpenSSL refused the set-up
+ *	    TLS CHANNEL UNKNOWN|NOTTLS|NOTTOP|MODE  wrong channel
+ *	    TLS HANDSHAKE VERIFY n text		certificate verification failed
+ *	    TLS HANDSHAKE PROTOCOL ?reason?	TLS-level failure (alerts, versions)
+ *	    TLS HANDSHAKE IO errno		system error during the handshake
+ *	    TLS HANDSHAKE EOF			peer closed during the handshake
+ *	    TLS HANDSHAKE CALLBACK		a -command callback failed
+ *	    TLS IO read|write|flush ?reason?	failure after the handshake
  *
  *	The OpenSSL error queue is drained whenever a reason is taken from it,
  *	so no error leaks into a later call.
@@ -264,9 +266,22 @@ TlsErrorHandshake(
 		Tcl_GetString(reasonObj));
 	codeObj = CodeList("HANDSHAKE", "PROTOCOL", reasonObj);
     } else if (sslError == SSL_ERROR_SYSCALL && savedErrno != 0) {
+	const char *why = Tcl_ErrnoMsg(savedErrno);
+	Tcl_DString ds;
+
+	/*
+	 * A failed -async connect shows up as "not connected": the socket's
+	 * -error option knows the real reason ("connection refused").
+	 */
+	Tcl_DStringInit(&ds);
+	if (savedErrno == ENOTCONN && Tcl_GetChannelOption(NULL,
+		connPtr->down, "-error", &ds) == TCL_OK
+		&& Tcl_DStringLength(&ds) > 0) {
+	    why = Tcl_DStringValue(&ds);
+	}
 	Tcl_SetErrno(savedErrno);
-	msgObj = Tcl_ObjPrintf("handshake failed: %s",
-		Tcl_ErrnoMsg(savedErrno));
+	msgObj = Tcl_ObjPrintf("handshake failed: %s", why);
+	Tcl_DStringFree(&ds);
 	codeObj = CodeList("HANDSHAKE", "IO",
 		Tcl_NewStringObj(Tcl_ErrnoId(), -1));
     } else if (ret == 0 || sslError == SSL_ERROR_SYSCALL

@@ -764,7 +764,7 @@ NewProbe(
     *sslPtr = NULL;
     if (ctx == NULL) {
 	return TlsErrorOpenSSL(interp, "cannot create SSL context",
-		"OPENSSL", NULL);
+		"CONTEXT", NULL);
     }
     SSL_CTX_set_security_level(ctx, 0);
     if (SSL_CTX_set_min_proto_version(ctx, version)
@@ -773,7 +773,7 @@ NewProbe(
 	if (ssl == NULL) {
 	    SSL_CTX_free(ctx);
 	    return TlsErrorOpenSSL(interp, "cannot create SSL object",
-		    "OPENSSL", NULL);
+		    "CONTEXT", NULL);
 	}
 
 	/* The supported list is defined as a client's ClientHello. */
@@ -882,7 +882,7 @@ TlsCiphersCmd(
     if (protoPtr->name == NULL) {
 	return TlsError(interp, Tcl_ObjPrintf("bad protocol \"%s\": must be"
 		" ssl2, ssl3, tls1, tls1.1, tls1.2, or tls1.3", protocol),
-		"PROTOCOL", protocol, NULL);
+		"OPTION", "protocol", protocol, NULL);
     }
     if ((objc > 2 && GetFlag(interp, objv[2], &verbose) != TCL_OK)
 	    || (objc > 3 && GetFlag(interp, objv[3], &supported) != TCL_OK)) {

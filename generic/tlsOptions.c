@@ -13,7 +13,7 @@ typedef enum OptType {
     OPT_BOOL,			/* int field, Tcl boolean. */
     OPT_LEVEL,			/* int field, 0..5. */
     OPT_PROTO,			/* Protocol bit in protoOn/protoOff. */
-    OPT_STRING,			/* Tcl_Obj field, "" keeps it. */
+    OPT_STRING,			/* Tcl_Obj field, "" means unset. */
     OPT_FILE,			/* Tcl_Obj field, "" means unset. */
     OPT_DER,			/* Tcl_Obj field, byte array. */
     OPT_SCRIPT,			/* Tcl_Obj field, a command prefix. */
