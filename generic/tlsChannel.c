@@ -454,6 +454,14 @@ TlsGetOptionProc(
     Tcl_DriverGetOptionProc *proc =
 	    Tcl_ChannelGetOptionProc(Tcl_GetChannelType(connPtr->down));
 
+    if (optionName != NULL && strcmp(optionName, "-error") == 0
+	    && connPtr->downError != NULL) {
+	/* The socket's error, read (and so cleared) to explain a failure. */
+	Tcl_DStringAppend(dsPtr, Tcl_GetString(connPtr->downError), -1);
+	Tcl_DecrRefCount(connPtr->downError);
+	connPtr->downError = NULL;
+	return TCL_OK;
+    }
     if (proc != NULL) {
 	return proc(Tcl_GetChannelInstanceData(connPtr->down), interp,
 		optionName, dsPtr);

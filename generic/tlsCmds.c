@@ -2,7 +2,8 @@
  * tlsCmds.c --
  *
  *	tls::import, tls::unimport and tls::handshake: the commands that
- *	stack, unstack and drive a TLS layer.
+ *	stack, unstack and drive a TLS layer; and tls::init, which checks
+ *	options the same way.
  */
 
 #include "tlsInt.h"
@@ -157,15 +158,48 @@ TlsImportCmd(
 /*
  *----------------------------------------------------------------------
  *
- * TlsCheckOptionsCmd --
+ * CheckOptions --
  *
- *	tls::CheckOptions ?options? (internal, used by tls::socket -server):
- *	parses the options and builds their context, so that a missing file
- *	or a wrong key password is reported when the server starts. The
- *	context stays cached for the connections to come.
+ *	Parses options and builds their context, as tls::import would, so
+ *	that a bad value, a missing file or a wrong key password is
+ *	reported at once. The context stays cached for the connections to
+ *	come.
  *
  * Results:
- *	Empty, or the error tls::import would give.
+ *	TCL_OK, or the error tls::import would give.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CheckOptions(
+    Tcl_Interp *interp,
+    Tcl_Size objc,
+    Tcl_Obj *const objv[])
+{
+    TlsConfig cfg;
+    TlsContext *ctxPtr;
+    int code;
+
+    TlsConfigInit(&cfg);
+    code = TlsConfigParse(interp, objc, objv, &cfg);
+    if (code == TCL_OK && cfg.model == NULL) {
+	code = TlsContextGet(interp, &cfg, &ctxPtr);
+	if (code == TCL_OK) {
+	    TlsContextRelease(ctxPtr);
+	}
+    }
+    TlsConfigFree(&cfg);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsCheckOptionsCmd --
+ *
+ *	tls::CheckOptions ?options? (internal): CheckOptions for
+ *	tls::socket -server, when it starts listening.
  *
  *----------------------------------------------------------------------
  */
@@ -177,20 +211,40 @@ TlsCheckOptionsCmd(
     int objc,
     Tcl_Obj *const objv[])
 {
-    TlsConfig cfg;
-    TlsContext *ctxPtr;
-    int code;
+    return CheckOptions(interp, objc - 1, objv + 1);
+}
 
-    TlsConfigInit(&cfg);
-    code = TlsConfigParse(interp, objc - 1, objv + 1, &cfg);
-    if (code == TCL_OK && cfg.model == NULL) {
-	code = TlsContextGet(interp, &cfg, &ctxPtr);
-	if (code == TCL_OK) {
-	    TlsContextRelease(ctxPtr);
-	}
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsInitCmd --
+ *
+ *	tls::init ?options?: checks the options like tls::import would and
+ *	stores them in ::tls::defaults, which tls::socket puts in front of
+ *	its own options.
+ *
+ * Results:
+ *	Standard Tcl result; the result is empty.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsInitCmd(
+    TCL_UNUSED(void *),
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    if (CheckOptions(interp, objc - 1, objv + 1) != TCL_OK) {
+	return TCL_ERROR;
     }
-    TlsConfigFree(&cfg);
-    return code;
+    if (Tcl_SetVar2Ex(interp, "::tls::defaults", NULL,
+	    Tcl_NewListObj(objc - 1, objv + 1), TCL_LEAVE_ERR_MSG) == NULL) {
+	return TCL_ERROR;
+    }
+    Tcl_ResetResult(interp);
+    return TCL_OK;
 }
 
 /*

@@ -252,6 +252,9 @@ TlsConnFree(
     if (connPtr->cbError != NULL) {
 	Tcl_DecrRefCount(connPtr->cbError);
     }
+    if (connPtr->downError != NULL) {
+	Tcl_DecrRefCount(connPtr->downError);
+    }
     if (connPtr->inBuf != NULL) {
 	ckfree(connPtr->inBuf);
     }

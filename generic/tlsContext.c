@@ -224,6 +224,7 @@ LoadCertAndKey(
     const TlsConfig *cfgPtr)
 {
     TlsPasswordData pw;
+    X509 *leaf;
     Tcl_Obj *keyFile = cfgPtr->keyFile;
     int ok = 1;
     Tcl_Size len;
@@ -242,6 +243,7 @@ LoadCertAndKey(
 		    "OPTION", "-cert");
 	}
     }
+    leaf = SSL_CTX_get0_certificate(ctx);	/* Owned by ctx. */
     if (keyFile == NULL && cfgPtr->key == NULL) {
 	keyFile = cfgPtr->certFile;
     }
@@ -297,8 +299,12 @@ LoadCertAndKey(
 		? "cannot use -key" : "cannot load private key -keyfile",
 		"KEY", opt);
     }
-    if (SSL_CTX_get0_certificate(ctx) != NULL
-	    && !SSL_CTX_check_private_key(ctx)) {
+    /*
+     * OpenSSL keeps a certificate slot per key type, so a key of another
+     * type than the certificate loads without complaint: compare directly.
+     */
+    if (leaf != NULL && !X509_check_private_key(leaf,
+	    SSL_CTX_get0_privatekey(ctx))) {
 	ERR_clear_error();
 	return TlsError(interp, Tcl_NewStringObj(
 		"private key does not match the certificate", -1),

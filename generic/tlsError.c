@@ -278,6 +278,10 @@ TlsErrorHandshake(
 		connPtr->down, "-error", &ds) == TCL_OK
 		&& Tcl_DStringLength(&ds) > 0) {
 	    why = Tcl_DStringValue(&ds);
+	    if (connPtr->downError == NULL) {
+		connPtr->downError = Tcl_NewStringObj(why, -1);
+		Tcl_IncrRefCount(connPtr->downError);
+	    }
 	}
 	Tcl_SetErrno(savedErrno);
 	msgObj = Tcl_ObjPrintf("handshake failed: %s", why);

@@ -412,7 +412,7 @@ TlsStatusCmd(
     }
 
     /* The manual's promise: an empty list means "not handshaken yet". */
-    if (connPtr->state == TLS_HANDSHAKING) {
+    if (connPtr->state == TLS_HANDSHAKING || !SSL_is_init_finished(connPtr->ssl)) {
 	Tcl_SetObjResult(interp, Tcl_NewObj());
 	return TCL_OK;
     }

@@ -71,7 +71,6 @@ MODULE_SCOPE void	TlsConfigInit(TlsConfig *cfgPtr);
 MODULE_SCOPE int	TlsConfigParse(Tcl_Interp *interp, Tcl_Size objc,
 			    Tcl_Obj *const objv[], TlsConfig *cfgPtr);
 MODULE_SCOPE void	TlsConfigFree(TlsConfig *cfgPtr);
-MODULE_SCOPE Tcl_ObjCmdProc TlsInitCmd;
 
 /*
  * ---------------------------------------------------------------------
@@ -147,6 +146,8 @@ typedef struct TlsConn {
     Tcl_Obj *errorObj;		/* Why the connection failed, or NULL. */
     Tcl_Obj *errorCode;		/* errorCode list for errorObj. */
     Tcl_Obj *cbError;		/* Error raised inside a callback. */
+    Tcl_Obj *downError;		/* The socket's -error, taken to explain a
+				 * failed handshake, kept for fconfigure. */
     unsigned char *inBuf;	/* Ciphertext read ahead from below. */
     int inStart, inEnd;		/* Unconsumed bytes: inBuf[inStart..inEnd). */
     int savedBufSize;		/* -buffersize before import, restored by
@@ -254,7 +255,7 @@ MODULE_SCOPE Tcl_ObjCmdProc TlsVersionCmd;
 
 /*
  * ---------------------------------------------------------------------
- * tlsCmds.c: tls::import, tls::unimport, tls::handshake.
+ * tlsCmds.c: tls::import, tls::unimport, tls::handshake, tls::init.
  * ---------------------------------------------------------------------
  */
 
@@ -262,5 +263,6 @@ MODULE_SCOPE Tcl_ObjCmdProc TlsImportCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsUnimportCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsHandshakeCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsCheckOptionsCmd;
+MODULE_SCOPE Tcl_ObjCmdProc TlsInitCmd;
 
 #endif /* TLSINT_H */

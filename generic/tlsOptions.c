@@ -4,7 +4,6 @@
  *	The one table of every option accepted by tls::import, tls::socket
  *	and tls::init, and its parser. Values are checked here, when parsed,
  *	so that tls::import rejects a bad option before stacking anything.
- *	Also tls::init, which validates and stores defaults for tls::socket.
  */
 
 #include "tlsInt.h"
@@ -342,43 +341,4 @@ TlsConfigParse(
 		"OPTION", "-require", NULL);
     }
     return ResolveVersions(interp, cfgPtr);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsInitCmd --
- *
- *	tls::init ?options?: checks the options like tls::import would and
- *	stores them in ::tls::defaults, which tls::socket puts in front of
- *	its own options.
- *
- * Results:
- *	Standard Tcl result; the result is empty.
- *
- *----------------------------------------------------------------------
- */
-
-int
-TlsInitCmd(
-    TCL_UNUSED(void *),
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    TlsConfig cfg;
-    int code;
-
-    TlsConfigInit(&cfg);
-    code = TlsConfigParse(interp, objc - 1, objv + 1, &cfg);
-    TlsConfigFree(&cfg);
-    if (code != TCL_OK) {
-	return code;
-    }
-    if (Tcl_SetVar2Ex(interp, "::tls::defaults", NULL,
-	    Tcl_NewListObj(objc - 1, objv + 1), TCL_LEAVE_ERR_MSG) == NULL) {
-	return TCL_ERROR;
-    }
-    Tcl_ResetResult(interp);
-    return TCL_OK;
 }
