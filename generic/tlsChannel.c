@@ -404,12 +404,7 @@ TlsClose2Proc(
 
 static void
 TlsFreeProc(
-#if TCL_MAJOR_VERSION < 9
-    char *blockPtr
-#else
-    void *blockPtr
-#endif
-    )
+    TlsFreeArg blockPtr)
 {
     TlsConnFree((TlsConn *) blockPtr);
 }

@@ -56,6 +56,15 @@ typedef int Tcl_Size;
 #endif
 
 /*
+ * The argument of a Tcl_FreeProc: char * in 8.6, void * in 9.
+ */
+#if TCL_MAJOR_VERSION < 9
+typedef char *TlsFreeArg;
+#else
+typedef void *TlsFreeArg;
+#endif
+
+/*
  * Tcl 9 removed the old close and seek slots; channel type version 5 with
  * a close2Proc works on both.
  */
