@@ -8,6 +8,8 @@
  */
 
 #include "tlsInt.h"
+#include <fcntl.h>
+#include <unistd.h>
 
 static int exIndex = -1;
 TCL_DECLARE_MUTEX(exMutex)
@@ -345,4 +347,319 @@ TlsAlpnSelectCallback(
 	TlsCallbackEval(connPtr, connPtr->command, 2, objv, NULL);
     }
     return SSL_TLSEXT_ERR_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ChannelNameObj --
+ *
+ *	The channel name of a connection as a new object (refcount 0).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+ChannelNameObj(
+    TlsConn *connPtr)
+{
+    return Tcl_NewStringObj(Tcl_GetChannelName(connPtr->self), -1);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsCallbackError --
+ *
+ *	"error channel message": tells the -command callback why the
+ *	connection failed, once.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsCallbackError(
+    TlsConn *connPtr)
+{
+    Tcl_Obj *objv[3];
+
+    if (connPtr->command == NULL || connPtr->self == NULL
+	    || connPtr->errorObj == NULL) {
+	return;
+    }
+    objv[0] = Tcl_NewStringObj("error", -1);
+    objv[1] = ChannelNameObj(connPtr);
+    objv[2] = connPtr->errorObj;
+    TlsCallbackEval(connPtr, connPtr->command, 3, objv, NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * HelloServerName --
+ *
+ *	The host name a ClientHello asks for (server_name extension, RFC
+ *	6066 §3), read before OpenSSL has processed the extension.
+ *
+ * Results:
+ *	A new object (refcount 0), empty when the client sent none.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+HelloServerName(
+    SSL *ssl)
+{
+    const unsigned char *p;
+    size_t len, listLen, nameLen;
+
+    if (!SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &p, &len)
+	    || len < 5) {
+	return Tcl_NewObj();
+    }
+    listLen = ((size_t) p[0] << 8) | p[1];
+    nameLen = ((size_t) p[3] << 8) | p[4];
+    if (listLen + 2 > len || p[2] != TLSEXT_NAMETYPE_host_name
+	    || nameLen + 5 > len) {
+	return Tcl_NewObj();
+    }
+    return Tcl_NewStringObj((const char *) p + 5, (Tcl_Size) nameLen);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsHelloCallback --
+ *
+ *	Server: "hello servername" as soon as a ClientHello arrives. An
+ *	error in the callback refuses the client.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsHelloCallback(
+    SSL *ssl,
+    int *alert,
+    TCL_UNUSED(void *))
+{
+    TlsConn *connPtr = TlsConnFromSSL(ssl);
+    Tcl_Obj *objv[2];
+
+    if (connPtr == NULL || connPtr->command == NULL
+	    || connPtr->self == NULL) {
+	return SSL_CLIENT_HELLO_SUCCESS;
+    }
+    objv[0] = Tcl_NewStringObj("hello", -1);
+    objv[1] = HelloServerName(ssl);
+    if (TlsCallbackEval(connPtr, connPtr->command, 2, objv, NULL)
+	    == TCL_ERROR) {
+	*alert = SSL_AD_HANDSHAKE_FAILURE;
+	return SSL_CLIENT_HELLO_ERROR;
+    }
+    return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * UseSniOptions --
+ *
+ *	Switches a server connection to the context built from its import
+ *	options followed by the options the sni callback returned (for
+ *	example -certfile and -keyfile of the virtual host asked for).
+ *
+ * Results:
+ *	1 on success, 0 if the options or the context are bad (the reason
+ *	is kept as the connection's callback error).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+UseSniOptions(
+    TlsConn *connPtr,
+    Tcl_Obj *extraObj)
+{
+    Tcl_Obj *allObj = Tcl_DuplicateObj(connPtr->options);
+    Tcl_Interp *interp = connPtr->interp;
+    TlsContext *ctxPtr = NULL;
+    TlsConfig cfg;
+    Tcl_Size objc;
+    Tcl_Obj **objv;
+    int code;
+
+    Tcl_IncrRefCount(allObj);
+    TlsConfigInit(&cfg);
+    code = Tcl_ListObjAppendList(interp, allObj, extraObj);
+    if (code == TCL_OK) {
+	Tcl_ListObjGetElements(NULL, allObj, &objc, &objv);
+	code = TlsConfigParse(interp, objc, objv, &cfg);
+    }
+    if (code == TCL_OK) {
+	cfg.server = 1;
+	code = TlsContextGet(interp, &cfg, &ctxPtr);
+    }
+    if (code == TCL_OK && SSL_set_SSL_CTX(connPtr->ssl, ctxPtr->ctx)) {
+	if (connPtr->sniCtxPtr != NULL) {
+	    TlsContextRelease(connPtr->sniCtxPtr);
+	}
+	connPtr->sniCtxPtr = ctxPtr;
+    } else {
+	if (ctxPtr != NULL) {
+	    TlsContextRelease(ctxPtr);
+	}
+	if (connPtr->cbError == NULL) {
+	    connPtr->cbError = Tcl_GetObjResult(interp);
+	    Tcl_IncrRefCount(connPtr->cbError);
+	}
+	code = TCL_ERROR;
+    }
+    TlsConfigFree(&cfg);
+    Tcl_DecrRefCount(allObj);
+    Tcl_ResetResult(interp);
+    return code == TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsSniCallback --
+ *
+ *	Server: "sni servername" when the client names a host. The script
+ *	may return TLS options (-certfile/-keyfile, -cert/-key, ...) to use
+ *	for that host, "" to keep the listening options, or raise an error
+ *	to refuse the name (unrecognized_name alert).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsSniCallback(
+    SSL *ssl,
+    int *alert,
+    TCL_UNUSED(void *))
+{
+    TlsConn *connPtr = TlsConnFromSSL(ssl);
+    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    Tcl_Obj *objv[2], *resObj = NULL;
+    Tcl_Size len = 0;
+    int code;
+
+    if (connPtr == NULL || connPtr->command == NULL || name == NULL
+	    || connPtr->self == NULL) {
+	return SSL_TLSEXT_ERR_OK;
+    }
+    objv[0] = Tcl_NewStringObj("sni", -1);
+    objv[1] = Tcl_NewStringObj(name, -1);
+    code = TlsCallbackEval(connPtr, connPtr->command, 2, objv, &resObj);
+    if (code == TCL_ERROR) {
+	*alert = SSL_AD_UNRECOGNIZED_NAME;
+	return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    if (code == TCL_OK) {
+	if (Tcl_ListObjLength(NULL, resObj, &len) != TCL_OK) {
+	    len = -1;
+	}
+	code = len == 0 || (len > 0 && UseSniOptions(connPtr, resObj));
+	Tcl_DecrRefCount(resObj);	/* The reference EvalScript gave. */
+	if (!code) {
+	    *alert = SSL_AD_INTERNAL_ERROR;
+	    return SSL_TLSEXT_ERR_ALERT_FATAL;
+	}
+    }
+    return SSL_TLSEXT_ERR_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsNewSessionCallback --
+ *
+ *	OpenSSL made a new session (a client received it, in TLS 1.3 as a
+ *	ticket after the handshake). A client keeps it in its context for
+ *	resumption; "session session_id ticket lifetime" tells the script
+ *	(identifiers in lowercase hex).
+ *
+ * Results:
+ *	1 when the reference to sess was kept, else 0.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsNewSessionCallback(
+    SSL *ssl,
+    SSL_SESSION *sess)
+{
+    TlsConn *connPtr = TlsConnFromSSL(ssl);
+    int kept = 0;
+
+    if (connPtr == NULL) {
+	return 0;
+    }
+    if (connPtr->command != NULL && connPtr->self != NULL) {
+	const unsigned char *bytes;
+	unsigned int idLen;
+	size_t ticketLen;
+	Tcl_Obj *objv[4];
+
+	bytes = SSL_SESSION_get_id(sess, &idLen);
+	objv[0] = Tcl_NewStringObj("session", -1);
+	objv[1] = TlsHexObj(bytes, idLen);
+	SSL_SESSION_get0_ticket(sess, &bytes, &ticketLen);
+	objv[2] = TlsHexObj(bytes, ticketLen);
+	objv[3] = Tcl_NewLongObj((long)
+		SSL_SESSION_get_ticket_lifetime_hint(sess));
+	TlsCallbackEval(connPtr, connPtr->command, 4, objv, NULL);
+    }
+    if (!(connPtr->flags & TLS_CONN_SERVER) && connPtr->sessionKey != NULL
+	    && SSL_SESSION_is_resumable(sess)) {
+	TlsContextSaveSession(connPtr->ctxPtr, connPtr->sessionKey, sess);
+	kept = 1;
+    }
+    return kept;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsKeylogCallback --
+ *
+ *	Appends one line of key material, NSS key log format, to the file
+ *	SSLKEYLOGFILE names (for Wireshark and friends). Lines from several
+ *	threads do not interleave.
+ *
+ *----------------------------------------------------------------------
+ */
+
+TCL_DECLARE_MUTEX(keylogMutex)
+
+void
+TlsKeylogCallback(
+    TCL_UNUSED(const SSL *),
+    const char *line)
+{
+    const char *path;
+    size_t len = strlen(line);
+    char *buf = ckalloc(len + 1);
+    int fd;
+
+    memcpy(buf, line, len);
+    buf[len] = '\n';
+    Tcl_MutexLock(&keylogMutex);
+    path = getenv("SSLKEYLOGFILE");
+    if (path != NULL && *path != '\0') {
+	/* Secrets: readable by the owner only, as other TLS stacks do. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+	    if (write(fd, buf, len + 1) < 0) {
+		/* Nothing to report to: the handshake goes on. */
+	    }
+	    close(fd);
+	}
+    }
+    Tcl_MutexUnlock(&keylogMutex);
+    ckfree(buf);
 }

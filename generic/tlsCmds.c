@@ -124,7 +124,8 @@ TlsImportCmd(
 	goto done;
     }
     code = TCL_ERROR;
-    connPtr = TlsConnNew(interp, chan, ctxPtr, &cfg);
+    connPtr = TlsConnNew(interp, chan, ctxPtr, &cfg,
+	    Tcl_NewListObj(objc - 2, objv + 2));
     if (connPtr == NULL) {
 	goto done;
     }

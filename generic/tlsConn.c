@@ -142,6 +142,78 @@ SetupPeerCheck(
 /*
  *----------------------------------------------------------------------
  *
+ * SetupSession --
+ *
+ *	Session resumption. A client resumes the session cached in its
+ *	context for the same peer: the -session_id given, else the server
+ *	name and the peer's address. A server's -session_id names the
+ *	context its sessions are valid in (at most 32 bytes).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR for an over-long server -session_id.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SetupSession(
+    Tcl_Interp *interp,
+    TlsConn *connPtr,
+    const TlsConfig *cfgPtr)
+{
+    Tcl_DString key, peer;
+    Tcl_Size len;
+    SSL_SESSION *sess;
+
+    if (cfgPtr->server) {
+	const char *id = cfgPtr->sessionId
+		? Tcl_GetStringFromObj(cfgPtr->sessionId, &len) : NULL;
+
+	if (id != NULL && (len > SSL_MAX_SID_CTX_LENGTH
+		|| !SSL_set_session_id_context(connPtr->ssl,
+			(const unsigned char *) id, (unsigned int) len))) {
+	    ERR_clear_error();
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad -session_id: at most %d bytes on a server",
+		    SSL_MAX_SID_CTX_LENGTH), "OPTION", "-session_id", NULL);
+	}
+	return TCL_OK;
+    }
+    Tcl_DStringInit(&key);
+    if (cfgPtr->sessionId != NULL) {
+	Tcl_DStringAppend(&key, "id:", 3);
+	Tcl_DStringAppend(&key, Tcl_GetString(cfgPtr->sessionId), -1);
+    } else {
+	Tcl_DStringInit(&peer);
+	Tcl_DStringAppend(&key, "peer:", 5);
+	if (cfgPtr->serverName != NULL) {
+	    Tcl_DStringAppend(&key, Tcl_GetString(cfgPtr->serverName), -1);
+	}
+	if (Tcl_GetChannelOption(NULL, connPtr->down, "-peername", &peer)
+		== TCL_OK) {
+	    Tcl_DStringAppend(&key, "|", 1);
+	    Tcl_DStringAppend(&key, Tcl_DStringValue(&peer), -1);
+	} else if (cfgPtr->serverName == NULL) {
+	    Tcl_DStringSetLength(&key, 0);	/* Nothing names the peer. */
+	}
+	Tcl_DStringFree(&peer);
+    }
+    if (Tcl_DStringLength(&key) > 0) {
+	connPtr->sessionKey = (char *) ckalloc(Tcl_DStringLength(&key) + 1);
+	memcpy(connPtr->sessionKey, Tcl_DStringValue(&key),
+		Tcl_DStringLength(&key) + 1);
+	sess = TlsContextFindSession(connPtr->ctxPtr, connPtr->sessionKey);
+	if (sess != NULL) {
+	    SSL_set_session(connPtr->ssl, sess);	/* Takes a reference. */
+	}
+    }
+    Tcl_DStringFree(&key);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsConnNew --
  *
  *	Creates the connection state for a channel about to be stacked.
@@ -150,8 +222,9 @@ SetupPeerCheck(
  *	The new connection, or NULL with an error in interp.
  *
  * Side effects:
- *	Takes one reference to ctxPtr (released by TlsConnFree) and to the
- *	callback objects of the configuration.
+ *	Takes one reference to ctxPtr (released by TlsConnFree), to the
+ *	callback objects of the configuration and to options (the import
+ *	options as given, kept for the sni callback).
  *
  *----------------------------------------------------------------------
  */
@@ -161,7 +234,8 @@ TlsConnNew(
     Tcl_Interp *interp,
     Tcl_Channel down,
     TlsContext *ctxPtr,
-    const TlsConfig *cfgPtr)
+    const TlsConfig *cfgPtr,
+    Tcl_Obj *options)
 {
     TlsConn *connPtr = (TlsConn *) ckalloc(sizeof(TlsConn));
     BIO *bio;
@@ -180,6 +254,8 @@ TlsConnNew(
 	connPtr->password = cfgPtr->password;
 	Tcl_IncrRefCount(connPtr->password);
     }
+    connPtr->options = options;
+    Tcl_IncrRefCount(options);
 
     ERR_clear_error();
     connPtr->ssl = SSL_new(ctxPtr->ctx);
@@ -202,6 +278,10 @@ TlsConnNew(
 	}
     }
     SetupPeerCheck(connPtr, cfgPtr);
+    if (SetupSession(interp, connPtr, cfgPtr) != TCL_OK) {
+	TlsConnFree(connPtr);
+	return NULL;
+    }
     if (connPtr->command != NULL) {
 	SSL_set_info_callback(connPtr->ssl, TlsInfoCallback);
     }
@@ -254,6 +334,15 @@ TlsConnFree(
     }
     if (connPtr->downError != NULL) {
 	Tcl_DecrRefCount(connPtr->downError);
+    }
+    if (connPtr->options != NULL) {
+	Tcl_DecrRefCount(connPtr->options);
+    }
+    if (connPtr->sniCtxPtr != NULL) {
+	TlsContextRelease(connPtr->sniCtxPtr);
+    }
+    if (connPtr->sessionKey != NULL) {
+	ckfree(connPtr->sessionKey);
     }
     if (connPtr->inBuf != NULL) {
 	ckfree(connPtr->inBuf);
@@ -361,6 +450,7 @@ TlsConnHandshake(
     default:
 	TlsErrorHandshake(connPtr, ret, sslError, savedErrno);
 	connPtr->state = TLS_FAILED;
+	TlsCallbackError(connPtr);
 	return TLS_IO_ERROR;
     }
 }

@@ -12,6 +12,7 @@
 #include "tlsInt.h"
 #include <sys/stat.h>
 #include <unistd.h>
+#include <time.h>
 #include <openssl/pem.h>
 #include <openssl/evp.h>
 
@@ -26,6 +27,26 @@ typedef struct ThreadData {
 static Tcl_ThreadDataKey dataKey;
 
 static void	CacheExit(void *clientData);
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsKeylogEnabled --
+ *
+ *	Whether SSLKEYLOGFILE asks for key material to be logged. Checked
+ *	when a context is looked up, so setting the variable affects the
+ *	connections made afterwards.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+TlsKeylogEnabled(void)
+{
+    const char *path = getenv("SSLKEYLOGFILE");
+
+    return path != NULL && *path != '\0';
+}
 
 /*
  *----------------------------------------------------------------------
@@ -198,7 +219,47 @@ BuildKey(
     AppendString(keyPtr, cfgPtr->cipher);
     AppendString(keyPtr, cfgPtr->cipherSuites);
     AppendString(keyPtr, cfgPtr->password);
+    Tcl_DStringAppend(keyPtr, TlsKeylogEnabled() ? "|keylog" : "|", -1);
     return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * UseDerKey --
+ *
+ *	Puts a DER private key that is not plain PKCS#1 RSA into the
+ *	context: unencrypted PKCS#8 or traditional EC/DSA, or encrypted
+ *	PKCS#8 unlocked through the password callback.
+ *
+ * Results:
+ *	1 on success, 0 with the reason in the OpenSSL error queue.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+UseDerKey(
+    SSL_CTX *ctx,
+    const unsigned char *bytes,
+    Tcl_Size len,
+    TlsPasswordData *pwPtr)
+{
+    const unsigned char *p = bytes;
+    EVP_PKEY *pkey = d2i_AutoPrivateKey(NULL, &p, (long) len);
+    int ok;
+
+    if (pkey == NULL) {
+	BIO *bio = BIO_new_mem_buf(bytes, (int) len);
+
+	ERR_clear_error();
+	pkey = bio ? d2i_PKCS8PrivateKey_bio(bio, NULL, TlsPasswordCallback,
+		pwPtr) : NULL;
+	BIO_free(bio);
+    }
+    ok = pkey != NULL && SSL_CTX_use_PrivateKey(ctx, pkey);
+    EVP_PKEY_free(pkey);			/* The context took its own. */
+    return ok;
 }
 
 /*
@@ -266,12 +327,8 @@ LoadCertAndKey(
 	ok = SSL_CTX_use_PrivateKey_ASN1(EVP_PKEY_RSA, ctx, bytes,
 		(long) len);
 	if (!ok) {
-	    EVP_PKEY *pkey;
-
-	    ERR_clear_error();	/* Not PKCS#1 RSA: try any DER form. */
-	    pkey = d2i_AutoPrivateKey(NULL, &bytes, (long) len);
-	    ok = pkey != NULL && SSL_CTX_use_PrivateKey(ctx, pkey);
-	    EVP_PKEY_free(pkey);
+	    ERR_clear_error();	/* Not PKCS#1 RSA: try the other forms. */
+	    ok = UseDerKey(ctx, bytes, len, &pw);
 	}
     } else {
 	ok = SSL_CTX_use_PrivateKey_file(ctx, Tcl_GetString(keyFile),
@@ -442,6 +499,16 @@ BuildContext(
 		(const unsigned char *) TLS_PACKAGE_NAME,
 		sizeof(TLS_PACKAGE_NAME) - 1);
 	SSL_CTX_set_alpn_select_cb(ctx, TlsAlpnSelectCallback, NULL);
+	SSL_CTX_set_client_hello_cb(ctx, TlsHelloCallback, NULL);
+	SSL_CTX_set_tlsext_servername_callback(ctx, TlsSniCallback);
+    } else {
+	/* Sessions go to our per-context table (TlsContextSaveSession). */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT
+		| SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    }
+    SSL_CTX_sess_set_new_cb(ctx, TlsNewSessionCallback);
+    if (TlsKeylogEnabled()) {
+	SSL_CTX_set_keylog_callback(ctx, TlsKeylogCallback);
     }
     if (cfgPtr->cipher != NULL && !SSL_CTX_set_cipher_list(ctx,
 	    Tcl_GetString(cfgPtr->cipher))) {
@@ -504,6 +571,14 @@ static void
 FreeContext(
     TlsContext *ctxPtr)
 {
+    Tcl_HashSearch search;
+    Tcl_HashEntry *hPtr;
+
+    for (hPtr = Tcl_FirstHashEntry(&ctxPtr->sessions, &search);
+	    hPtr != NULL; hPtr = Tcl_NextHashEntry(&search)) {
+	SSL_SESSION_free((SSL_SESSION *) Tcl_GetHashValue(hPtr));
+    }
+    Tcl_DeleteHashTable(&ctxPtr->sessions);
     SSL_CTX_free(ctxPtr->ctx);
     ckfree(ctxPtr->key);
     ckfree(ctxPtr);
@@ -591,6 +666,7 @@ TlsContextGet(
     ctxPtr->key = (char *) ckalloc(Tcl_DStringLength(&key) + 1);
     memcpy(ctxPtr->key, Tcl_DStringValue(&key), Tcl_DStringLength(&key) + 1);
     ctxPtr->nextPtr = tsdPtr->firstPtr;
+    Tcl_InitHashTable(&ctxPtr->sessions, TCL_STRING_KEYS);
     tsdPtr->firstPtr = ctxPtr;
 
   found:
@@ -661,4 +737,67 @@ CacheExit(
     }
     tsdPtr->firstPtr = NULL;
     tsdPtr->initialized = 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsContextSaveSession, TlsContextFindSession --
+ *
+ *	The client session cache of a context: one resumable session per
+ *	peer key (see TlsConnNew), newest wins. Connections made through the
+ *	same context (same options, or -model) resume automatically.
+ *
+ *	Save takes over the caller's reference to sess. Find returns a
+ *	session owned by the cache (SSL_set_session takes its own), or NULL.
+ *
+ *----------------------------------------------------------------------
+ */
+
+#define TLS_SESSIONS_MAX 256
+
+void
+TlsContextSaveSession(
+    TlsContext *ctxPtr,
+    const char *key,
+    SSL_SESSION *sess)
+{
+    Tcl_HashEntry *hPtr;
+    int isNew;
+
+    if (ctxPtr->sessions.numEntries >= TLS_SESSIONS_MAX
+	    && Tcl_FindHashEntry(&ctxPtr->sessions, key) == NULL) {
+	Tcl_HashSearch search;
+
+	hPtr = Tcl_FirstHashEntry(&ctxPtr->sessions, &search);
+	SSL_SESSION_free((SSL_SESSION *) Tcl_GetHashValue(hPtr));
+	Tcl_DeleteHashEntry(hPtr);
+    }
+    hPtr = Tcl_CreateHashEntry(&ctxPtr->sessions, key, &isNew);
+    if (!isNew) {
+	SSL_SESSION_free((SSL_SESSION *) Tcl_GetHashValue(hPtr));
+    }
+    Tcl_SetHashValue(hPtr, sess);
+}
+
+SSL_SESSION *
+TlsContextFindSession(
+    TlsContext *ctxPtr,
+    const char *key)
+{
+    Tcl_HashEntry *hPtr = Tcl_FindHashEntry(&ctxPtr->sessions, key);
+    SSL_SESSION *sess;
+
+    if (hPtr == NULL) {
+	return NULL;
+    }
+    sess = (SSL_SESSION *) Tcl_GetHashValue(hPtr);
+    if (!SSL_SESSION_is_resumable(sess)
+	    || TLS_SESSION_GET_TIME(sess) + SSL_SESSION_get_timeout(sess)
+		    < (long) time(NULL)) {
+	SSL_SESSION_free(sess);
+	Tcl_DeleteHashEntry(hPtr);
+	return NULL;
+    }
+    return sess;
 }

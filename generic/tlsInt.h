@@ -84,12 +84,19 @@ typedef struct TlsContext {
     int cached;			/* Still reachable from the cache. */
     char *key;			/* Cache key, owned (ckalloc). */
     struct TlsContext *nextPtr;	/* Cache list link. */
+    Tcl_HashTable sessions;	/* Client side: resumable sessions by
+				 * peer (TlsConn.sessionKey); each value is
+				 * an SSL_SESSION we hold a reference to. */
 } TlsContext;
 
 MODULE_SCOPE int	TlsContextGet(Tcl_Interp *interp,
 			    const TlsConfig *cfgPtr, TlsContext **ctxPtrPtr);
 MODULE_SCOPE void	TlsContextRetain(TlsContext *ctxPtr);
 MODULE_SCOPE void	TlsContextRelease(TlsContext *ctxPtr);
+MODULE_SCOPE void	TlsContextSaveSession(TlsContext *ctxPtr,
+			    const char *key, SSL_SESSION *sess);
+MODULE_SCOPE SSL_SESSION *TlsContextFindSession(TlsContext *ctxPtr,
+			    const char *key);
 
 /*
  * ---------------------------------------------------------------------
@@ -150,6 +157,12 @@ typedef struct TlsConn {
 				 * failed handshake, kept for fconfigure. */
     unsigned char *inBuf;	/* Ciphertext read ahead from below. */
     int inStart, inEnd;		/* Unconsumed bytes: inBuf[inStart..inEnd). */
+    Tcl_Obj *options;		/* The import options, for contexts built
+				 * later (SNI certificate choice). */
+    TlsContext *sniCtxPtr;	/* Context chosen by the sni callback, or
+				 * NULL; one reference held. */
+    char *sessionKey;		/* Client: which cached session to resume
+				 * and replace (ckalloc), or NULL. */
     int savedBufSize;		/* -buffersize before import, restored by
 				 * tls::unimport. */
     unsigned char *alpnWire;	/* -alpn in wire format (server side). */
@@ -157,7 +170,8 @@ typedef struct TlsConn {
 } TlsConn;
 
 MODULE_SCOPE TlsConn *	TlsConnNew(Tcl_Interp *interp, Tcl_Channel down,
-			    TlsContext *ctxPtr, const TlsConfig *cfgPtr);
+			    TlsContext *ctxPtr, const TlsConfig *cfgPtr,
+			    Tcl_Obj *options);
 MODULE_SCOPE void	TlsConnFree(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnHandshake(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnRead(TlsConn *connPtr, char *buf, int toRead,
@@ -216,6 +230,11 @@ MODULE_SCOPE int	TlsAlpnSelectCallback(SSL *ssl,
 MODULE_SCOPE int	TlsCallbackEval(TlsConn *connPtr, Tcl_Obj *prefix,
 			    int objc, Tcl_Obj *const objv[],
 			    Tcl_Obj **resultPtr);
+MODULE_SCOPE void	TlsCallbackError(TlsConn *connPtr);
+MODULE_SCOPE int	TlsHelloCallback(SSL *ssl, int *alert, void *arg);
+MODULE_SCOPE int	TlsSniCallback(SSL *ssl, int *alert, void *arg);
+MODULE_SCOPE int	TlsNewSessionCallback(SSL *ssl, SSL_SESSION *sess);
+MODULE_SCOPE void	TlsKeylogCallback(const SSL *ssl, const char *line);
 
 /*
  * ---------------------------------------------------------------------
