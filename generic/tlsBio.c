@@ -81,6 +81,10 @@ BioRead(
     if (len <= 0) {
 	return 0;
     }
+    if (connPtr->down == NULL) {
+	errno = ECONNABORTED;	/* Closed from a callback. */
+	return -1;
+    }
     if (connPtr->inStart == connPtr->inEnd) {
 	int n = FillBuffer(connPtr);
 
@@ -135,6 +139,10 @@ BioWrite(
     BIO_clear_retry_flags(bio);
     if (len <= 0) {
 	return 0;
+    }
+    if (connPtr->down == NULL) {
+	errno = ECONNABORTED;	/* Closed from a callback. */
+	return -1;
     }
     n = Tcl_WriteRaw(connPtr->down, buf, len);
     if (n > 0) {

@@ -126,7 +126,9 @@ TlsCallbackEval(
     connPtr->flags |= TLS_CONN_IN_CALLBACK;
     code = EvalScript(connPtr->interp, prefix, objc, objv, &resObj);
     connPtr->flags &= ~TLS_CONN_IN_CALLBACK;
-    if (code == TCL_ERROR && connPtr->cbError == NULL) {
+    if (connPtr->flags & TLS_CONN_CLOSED) {
+	code = TCL_ERROR;	/* The script closed the channel: stop. */
+    } else if (code == TCL_ERROR && connPtr->cbError == NULL) {
 	connPtr->cbError = resObj;
 	Tcl_IncrRefCount(resObj);
     }

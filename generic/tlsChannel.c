@@ -310,9 +310,12 @@ TlsInputProc(
     int *errorCodePtr)
 {
     TlsConn *connPtr = (TlsConn *) instanceData;
-    int n = TlsConnRead(connPtr, buf, bufSize, errorCodePtr);
+    int n;
 
+    Tcl_Preserve(connPtr);	/* A callback may close the channel. */
+    n = TlsConnRead(connPtr, buf, bufSize, errorCodePtr);
     TlsChannelUpdate(connPtr);
+    Tcl_Release(connPtr);
     return n;
 }
 
@@ -324,11 +327,14 @@ TlsOutputProc(
     int *errorCodePtr)
 {
     TlsConn *connPtr = (TlsConn *) instanceData;
-    int n = TlsConnWrite(connPtr, buf, toWrite, errorCodePtr);
+    int n;
 
+    Tcl_Preserve(connPtr);	/* A callback may close the channel. */
+    n = TlsConnWrite(connPtr, buf, toWrite, errorCodePtr);
     if (connPtr->state != TLS_OPEN) {
 	TlsChannelUpdate(connPtr);
     }
+    Tcl_Release(connPtr);
     return n;
 }
 
@@ -388,6 +394,7 @@ TlsClose2Proc(
 	connPtr->timer = NULL;
     }
     connPtr->self = NULL;
+    connPtr->down = NULL;	/* Tcl closes or keeps it: hands off. */
     Tcl_EventuallyFree(connPtr, TlsFreeProc);
     return 0;
 }

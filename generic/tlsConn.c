@@ -389,9 +389,12 @@ TlsConnDownBlocking(
     TlsConn *connPtr,
     int blocking)
 {
-    Tcl_DriverBlockModeProc *proc =
-	    Tcl_ChannelBlockModeProc(Tcl_GetChannelType(connPtr->down));
+    Tcl_DriverBlockModeProc *proc;
 
+    if (connPtr->down == NULL) {
+	return 0;
+    }
+    proc = Tcl_ChannelBlockModeProc(Tcl_GetChannelType(connPtr->down));
     if (proc == NULL) {
 	return 0;
     }
