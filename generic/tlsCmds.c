@@ -139,6 +139,7 @@ TlsImportCmd(
 	goto done;
     }
     connPtr->down = Tcl_GetStackedChannel(connPtr->self);
+    TlsConnTuneSocket(connPtr);
     connPtr->savedBufSize = Tcl_GetChannelBufferSize(connPtr->self);
     if (connPtr->savedBufSize < TLS_CHANNEL_BUFSIZE) {
 	Tcl_SetChannelBufferSize(connPtr->self, TLS_CHANNEL_BUFSIZE);

@@ -13,6 +13,9 @@
 #include "tlsInt.h"
 #include <poll.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 /* How long tls::unimport waits for the peer's close_notify, in ms. */
 #define TLS_UNIMPORT_WAIT 10000
@@ -297,6 +300,44 @@ TlsConnNew(
 	}
     }
     return connPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnTuneSocket --
+ *
+ *	Turns off Nagle's algorithm when the channel below is a TCP socket.
+ *	TLS sends whole records (Tcl buffers the plaintext), but a TLS 1.3
+ *	server writes its session tickets as separate small records right
+ *	after the handshake: with Nagle, the first reply then waits for the
+ *	client's delayed ACK (about 40 ms).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsConnTuneSocket(
+    TlsConn *connPtr)
+{
+    void *handle;
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof(addr);
+    int fd, type = 0, on = 1;
+    socklen_t typeLen = sizeof(type);
+
+    if (Tcl_GetChannelHandle(connPtr->down, TCL_READABLE, &handle)
+	    != TCL_OK) {
+	return;
+    }
+    fd = (int) (intptr_t) handle;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &typeLen) != 0
+	    || type != SOCK_STREAM
+	    || getsockname(fd, (struct sockaddr *) &addr, &len) != 0
+	    || (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)) {
+	return;
+    }
+    (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
 
 /*

@@ -173,6 +173,7 @@ MODULE_SCOPE TlsConn *	TlsConnNew(Tcl_Interp *interp, Tcl_Channel down,
 			    TlsContext *ctxPtr, const TlsConfig *cfgPtr,
 			    Tcl_Obj *options);
 MODULE_SCOPE void	TlsConnFree(TlsConn *connPtr);
+MODULE_SCOPE void	TlsConnTuneSocket(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnHandshake(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnRead(TlsConn *connPtr, char *buf, int toRead,
 			    int *errorCodePtr);
