@@ -4,20 +4,44 @@
 #   make test            the whole test suite, loading the package from build/
 #   make demo            HTTPS round trip over loopback with full verification
 #   make install         into $(DESTDIR)$(PKGDIR) (see below)
+#   make test-tcl9       build and run the whole suite under Tcl 9.0 and
+#                        OpenSSL 3.5, in a Debian 13 tree (tools/tcl9.sh)
 #   make clean
 #
-# Settings: TCL_CONFIG (path of tclConfig.sh), TCLSH, PREFIX, DESTDIR, BUILD,
-# TESTFLAGS (passed to tcltest, e.g. TESTFLAGS="-file channel.test").
+# One source builds for Tcl 8.6 and Tcl 9.0; a stubs library serves only
+# the Tcl it was built for, so each has its own build directory:
+#   make                 Tcl 8.6 -> build/libtls1.8.0.so
+#   make TCL=9.0         Tcl 9.0 -> build-tcl9/libtcl9tls1.8.0.so (on a
+#                        machine with tcl9.0-dev, e.g. Debian 13)
+# TCL_CONFIG=.../tclConfig.sh also selects the Tcl (TCL then follows it).
+# Both libraries may be installed into one directory: the pkgIndex.tcl is
+# the same for both and loads the one for the Tcl that reads it.
+#
+# Settings: TCL, TCL_CONFIG (path of tclConfig.sh), TCLSH, PREFIX, DESTDIR,
+# BUILD, TESTFLAGS (passed to tcltest, e.g. TESTFLAGS="-file channel.test").
 # Missing Debian packages are installed when run as root (tools/deps.sh).
 
 VERSION    = 1.8.0
 PREFIX    ?= /usr/local
 DESTDIR   ?=
-BUILD     ?= build
-TCL_CONFIG ?= $(firstword $(wildcard /usr/lib/x86_64-linux-gnu/tcl8.6/tclConfig.sh \
-		/usr/lib/tcl8.6/tclConfig.sh /usr/lib64/tclConfig.sh \
-		/usr/local/lib/tclConfig.sh) /usr/lib/tcl8.6/tclConfig.sh)
-TCLSH     ?= tclsh8.6
+BUILD     ?= $(if $(filter 8.6,$(TCL)),build,build-tcl$(firstword $(subst ., ,$(TCL))))
+# The Tcl version: given, or read from a given TCL_CONFIG (without
+# sourcing it: Debian's /usr/lib/tcl9.0/tclConfig.sh is a wrapper that
+# needs dpkg-architecture), else 8.6.
+ifdef TCL_CONFIG
+ifndef TCL
+TCL       := $(shell sed -n "s/^TCL_VERSION='\(.*\)'$$/\1/p" '$(TCL_CONFIG)' 2>/dev/null)
+endif
+endif
+TCL       := $(or $(TCL),8.6)
+# Debian's multiarch directory first (it holds the real file), then the
+# usual places; the last word is the path tools/deps.sh will create.
+TCL_CONFIG ?= $(firstword $(wildcard /usr/lib/*-linux-gnu/tcl$(TCL)/tclConfig.sh \
+		/usr/lib/tcl$(TCL)/tclConfig.sh /usr/lib64/tcl$(TCL)/tclConfig.sh \
+		/usr/local/lib/tcl$(TCL)/tclConfig.sh \
+		$(if $(filter 8.6,$(TCL)),/usr/lib64/tclConfig.sh \
+		/usr/local/lib/tclConfig.sh)) /usr/lib/tcl$(TCL)/tclConfig.sh)
+TCLSH     ?= tclsh$(TCL)
 # Where the package is installed: a directory on Tcl's auto_path (Debian's
 # tclsh searches /usr/local/lib/tcltk).
 PKGDIR    ?= $(PREFIX)/lib/tcltk/tls$(VERSION)
@@ -44,22 +68,35 @@ LDFLAGS_ALL = -shared $(LDFLAGS) $(EXTRA_LDFLAGS)
 SRCS = $(wildcard generic/*.c)
 OBJS = $(patsubst generic/%.c,$(BUILD)/obj/%.o,$(SRCS))
 
-.PHONY: all deps deps-test deps-demo test demo install clean
+.PHONY: all deps deps-test deps-demo test demo install clean test-tcl9 FORCE
 
 all: deps $(BUILD)/lib.stamp
 
 deps:
-	@tools/deps.sh build
+	@tools/deps.sh build $(TCL)
 deps-test:
-	@tools/deps.sh test
+	@tools/deps.sh test $(TCL)
 deps-demo:
-	@tools/deps.sh demo
+	@tools/deps.sh demo $(TCL)
 
-$(BUILD)/obj/%.o: generic/%.c
+# Records which tclConfig.sh the objects were compiled against, so that
+# pointing one BUILD directory at another Tcl recompiles everything; and
+# stops early if that file is not the Tcl asked for.
+$(BUILD)/tclconfig: FORCE
+	@v=$$(. '$(TCL_CONFIG)' && echo "$$TCL_VERSION"); \
+	if [ "$$v" != "$(TCL)" ]; then \
+	    echo "$(TCL_CONFIG) is Tcl '$$v', not $(TCL)" >&2; exit 1; \
+	fi; \
+	mkdir -p $(BUILD); \
+	echo "$(TCL_CONFIG) $$v" | cmp -s - $@ || echo "$(TCL_CONFIG) $$v" > $@
+FORCE:
+
+$(BUILD)/obj/%.o: generic/%.c $(BUILD)/tclconfig
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(BUILD)/lib.stamp: $(OBJS) pkgIndex.tcl.in library/tls.tcl Makefile
+	rm -f $(BUILD)/lib*tls$(VERSION).so
 	$(CC) $(LDFLAGS_ALL) -o $(BUILD)/$(LIBNAME) $(OBJS) $(TCL_STUB) $(SSL_LIBS)
 	sed 's/@VERSION@/$(VERSION)/g' pkgIndex.tcl.in > $(BUILD)/pkgIndex.tcl
 	cp library/tls.tcl $(BUILD)/tls.tcl
@@ -69,6 +106,11 @@ $(BUILD)/lib.stamp: $(OBJS) pkgIndex.tcl.in library/tls.tcl Makefile
 
 test: deps-test all
 	TLS_BUILD_DIR=$(abspath $(BUILD)) $(TCLSH) tests/all.tcl $(TESTFLAGS)
+
+# The Tcl 9 lane: Debian 13 tree (made once, kept in TCL9_ROOT, default
+# /var/cache/tls-tcl9), then "make TCL=9.0 test" inside it. Needs root.
+test-tcl9:
+	TESTFLAGS="$(TESTFLAGS)" tools/tcl9.sh test
 
 demo: deps-demo all
 	TLS_BUILD_DIR=$(abspath $(BUILD)) $(TCLSH) examples/demo.tcl
@@ -80,4 +122,4 @@ install: all
 	install -m 644 doc/tls.n $(DESTDIR)$(MANDIR)/mann/tls.n
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build build-tcl9

@@ -3,10 +3,17 @@
 # are installed. As root they are installed with apt-get; otherwise the exact
 # apt-get line is printed and the script fails, so `make` stops.
 #
-# Usage: tools/deps.sh build|test|demo
+# Usage: tools/deps.sh build|test|demo ?TCL?
+# TCL is the Tcl version built for, 8.6 (default) or 9.0 (Debian 13 has
+# tcl9.0-dev; Debian 12 has no Tcl 9, see tools/tcl9.sh).
 
 set -u
-build="make gcc pkg-config tcl8.6 tcl8.6-dev libssl-dev"
+tcl=${2:-8.6}
+case $tcl in
+    8.6|9.0) ;;
+    *) echo "tools/deps.sh: no Debian packages known for Tcl '$tcl'" >&2; exit 2 ;;
+esac
+build="make gcc pkg-config tcl$tcl tcl$tcl-dev libssl-dev"
 test="$build openssl tcllib procps"
 demo="$build openssl"
 
@@ -14,7 +21,7 @@ case "${1:-build}" in
     build) want=$build ;;
     test) want=$test ;;
     demo) want=$demo ;;
-    *) echo "usage: $0 build|test|demo" >&2; exit 2 ;;
+    *) echo "usage: $0 build|test|demo ?8.6|9.0?" >&2; exit 2 ;;
 esac
 
 missing=""
