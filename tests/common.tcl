@@ -42,8 +42,16 @@
 #	  opensslStop handle      stop a process started by the two above,
 #	                          return its unread output
 #	  haveOpenssl             1 if the openssl program runs, else 0
+#	  opensslVersion lib|cli  major.minor of the OpenSSL library tls uses
+#	                          (lib) or of the openssl program (cli), e.g.
+#	                          3.0 or 3.5; 0 if unknown
 #	  makePki dir             (pki.tcl) generate a PKI into dir
 #	  $tlstest::tlsLibrary    the shared library tls was loaded from
+#
+#	Constraints: opensslCli, ipv6, and for behaviour that differs
+#	between OpenSSL versions (Debian 12 has 3.0, Debian 13 has 3.5):
+#	openssl35 (library and program are 3.5 or newer: hybrid post-quantum
+#	groups such as X25519MLKEM768 exist and are the default).
 #
 #	For development of the test infrastructure only, TLS_TEST_NOPKG=1
 #	skips loading the tls package (and the check of TLS_BUILD_DIR), so
@@ -497,5 +505,26 @@ proc tlstest::opensslStop {handle} {
     return $output
 }
 
+# tlstest::opensslVersion --
+#
+#	Returns major.minor of the OpenSSL library the tls package is linked
+#	with ("lib", from tls::version) or of the openssl program ("cli"),
+#	or 0 if it cannot be told. Compare with [package vsatisfies].
+
+proc tlstest::opensslVersion {which} {
+    if {$which eq "lib"} {
+	set failed [catch {tls::version} text]
+    } else {
+	set failed [catch {exec openssl version 2>@1} text]
+    }
+    if {!$failed && [regexp {OpenSSL (\d+)\.(\d+)} $text -> major minor]} {
+	return $major.$minor
+    }
+    return 0
+}
+
 testConstraint opensslCli [tlstest::haveOpenssl]
 testConstraint ipv6 [tlstest::haveIpv6]
+testConstraint openssl35 [expr {
+    [package vsatisfies [tlstest::opensslVersion lib] 3.5-]
+    && [package vsatisfies [tlstest::opensslVersion cli] 3.5-]}]
