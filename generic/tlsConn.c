@@ -246,6 +246,7 @@ TlsConnNew(
     memset(connPtr, 0, sizeof(TlsConn));
     connPtr->down = down;
     connPtr->interp = interp;
+    Tcl_Preserve(interp);	/* Callbacks check Tcl_InterpDeleted. */
     connPtr->state = TLS_HANDSHAKING;
     connPtr->ctxPtr = ctxPtr;
     TlsContextRetain(ctxPtr);
@@ -390,6 +391,9 @@ TlsConnFree(
     }
     if (connPtr->alpnWire != NULL) {
 	ckfree(connPtr->alpnWire);
+    }
+    if (connPtr->interp != NULL) {
+	Tcl_Release(connPtr->interp);
     }
     ckfree(connPtr);
 }
