@@ -563,6 +563,11 @@ TlsSniCallback(
     if (code == TCL_OK) {
 	if (Tcl_ListObjLength(NULL, resObj, &len) != TCL_OK) {
 	    len = -1;
+	    if (connPtr->cbError == NULL) {
+		connPtr->cbError = Tcl_NewStringObj(
+			"sni callback result is not a list of options", -1);
+		Tcl_IncrRefCount(connPtr->cbError);
+	    }
 	}
 	code = len == 0 || (len > 0 && UseSniOptions(connPtr, resObj));
 	Tcl_DecrRefCount(resObj);	/* The reference EvalScript gave. */

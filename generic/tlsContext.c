@@ -339,8 +339,10 @@ LoadCertAndKey(
     if (!ok) {
 	const char *opt = cfgPtr->key != NULL ? "-key" : "-keyfile";
 
-	if (ERR_GET_REASON(ERR_peek_last_error())
-		== X509_R_KEY_VALUES_MISMATCH) {
+	unsigned long err = ERR_peek_last_error();
+
+	if (ERR_GET_LIB(err) == ERR_LIB_X509
+		&& ERR_GET_REASON(err) == X509_R_KEY_VALUES_MISMATCH) {
 	    ERR_clear_error();
 	    return TlsError(interp, Tcl_NewStringObj(
 		    "private key does not match the certificate", -1),
