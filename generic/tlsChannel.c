@@ -234,6 +234,10 @@ TlsHandlerProc(
     }
     Tcl_Preserve(connPtr);
     ready = ReadyMask(connPtr, mask);
+    if (connPtr->flags & TLS_CONN_CLOSED) {
+	ready = 0;		/* A callback closed the channel: Tcl must
+				 * not go on notifying it. */
+    }
     TlsChannelUpdate(connPtr);
     Tcl_Release(connPtr);
     return ready;
@@ -264,7 +268,7 @@ TlsTimerProc(
     }
     Tcl_Preserve(connPtr);
     ready = ReadyMask(connPtr, 0) & connPtr->watchMask;
-    if (ready) {
+    if (ready && !(connPtr->flags & TLS_CONN_CLOSED)) {
 	Tcl_NotifyChannel(connPtr->self, ready);
     }
     TlsChannelUpdate(connPtr);

@@ -153,7 +153,7 @@ SetupPeerCheck(
  *	context its sessions are valid in (at most 32 bytes).
  *
  * Results:
- *	TCL_OK, or TCL_ERROR for an over-long server -session_id.
+ *	TCL_OK, or TCL_ERROR if OpenSSL refuses a server -session_id.
  *
  *----------------------------------------------------------------------
  */
@@ -172,13 +172,11 @@ SetupSession(
 	const char *id = cfgPtr->sessionId
 		? Tcl_GetStringFromObj(cfgPtr->sessionId, &len) : NULL;
 
-	if (id != NULL && (len > SSL_MAX_SID_CTX_LENGTH
-		|| !SSL_set_session_id_context(connPtr->ssl,
-			(const unsigned char *) id, (unsigned int) len))) {
-	    ERR_clear_error();
-	    return TlsError(interp, Tcl_ObjPrintf(
-		    "bad -session_id: at most %d bytes on a server",
-		    SSL_MAX_SID_CTX_LENGTH), "OPTION", "-session_id", NULL);
+	/* TlsConfigParse checked the length. */
+	if (id != NULL && !SSL_set_session_id_context(connPtr->ssl,
+		(const unsigned char *) id, (unsigned int) len)) {
+	    return TlsErrorOpenSSL(interp, "bad -session_id", "OPTION",
+		    "-session_id");
 	}
 	return TCL_OK;
     }
@@ -217,6 +215,25 @@ SetupSession(
 /*
  *----------------------------------------------------------------------
  *
+ * InterpGone --
+ *
+ *	The interpreter callbacks run in is being deleted (the channel may
+ *	live on in another interpreter): no more callbacks.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+InterpGone(
+    void *clientData,
+    TCL_UNUSED(Tcl_Interp *))
+{
+    ((TlsConn *) clientData)->interp = NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsConnNew --
  *
  *	Creates the connection state for a channel about to be stacked.
@@ -246,7 +263,7 @@ TlsConnNew(
     memset(connPtr, 0, sizeof(TlsConn));
     connPtr->down = down;
     connPtr->interp = interp;
-    Tcl_Preserve(interp);	/* Callbacks check Tcl_InterpDeleted. */
+    Tcl_CallWhenDeleted(interp, InterpGone, connPtr);
     connPtr->state = TLS_HANDSHAKING;
     connPtr->ctxPtr = ctxPtr;
     TlsContextRetain(ctxPtr);
@@ -393,7 +410,7 @@ TlsConnFree(
 	ckfree(connPtr->alpnWire);
     }
     if (connPtr->interp != NULL) {
-	Tcl_Release(connPtr->interp);
+	Tcl_DontCallWhenDeleted(connPtr->interp, InterpGone, connPtr);
     }
     ckfree(connPtr);
 }

@@ -44,7 +44,8 @@
  *	    protocol		SSL_get_version: TLSv1, TLSv1.1, TLSv1.2 or
  *				TLSv1.3; "" until the hellos have fixed it.
  *	    renegotiation	"supported" if the peer signalled secure
- *				renegotiation (RFC 5746), else "not
+ *				renegotiation (RFC 5746) and the protocol
+ *				has renegotiation (not TLS 1.3), else "not
  *				supported".
  *	    securitylevel	Integer 0..5.
  *	    session_reused	0 or 1.
@@ -685,7 +686,8 @@ TlsConnectionCmd(
 	    SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name), -1));
     PutString(dictObj, "protocol", VersionName(ssl));
     PutString(dictObj, "renegotiation",
-	    SSL_get_secure_renegotiation_support(ssl)
+	    SSL_version(ssl) < TLS1_3_VERSION
+	    && SSL_get_secure_renegotiation_support(ssl)
 	    ? "supported" : "not supported");
     PutInt(dictObj, "securitylevel", SSL_get_security_level(ssl));
     PutInt(dictObj, "session_reused", SSL_session_reused(ssl));

@@ -312,7 +312,7 @@ TlsConfigParse(
     Tcl_Obj *const objv[],
     TlsConfig *cfgPtr)
 {
-    Tcl_Size i;
+    Tcl_Size i, len = 0;
 
     for (i = 0; i < objc; i += 2) {
 	const char *name = Tcl_GetString(objv[i]);
@@ -339,6 +339,15 @@ TlsConfigParse(
 		"-require 1 needs -request 1: a certificate that is not "
 		"requested cannot be required", -1),
 		"OPTION", "-require", NULL);
+    }
+    if (cfgPtr->server && cfgPtr->sessionId != NULL) {
+	(void) Tcl_GetStringFromObj(cfgPtr->sessionId, &len);
+    }
+    if (cfgPtr->server && cfgPtr->sessionId != NULL
+	    && len > SSL_MAX_SID_CTX_LENGTH) {
+	return TlsError(interp, Tcl_ObjPrintf(
+		"bad -session_id: at most %d bytes on a server",
+		SSL_MAX_SID_CTX_LENGTH), "OPTION", "-session_id", NULL);
     }
     return ResolveVersions(interp, cfgPtr);
 }
