@@ -1,0 +1,239 @@
+"""Benchmark client with Python's ssl module (blocking sockets), started
+by bench/run.tcl:
+
+    python3 py_client.py impl test port ?name value ...?
+
+impl: tls or plain. Settings: store (cafile or system), bytes, file,
+seconds, max, count. The tests and the PREP/RESULT exchange with
+run.tcl are those of bench/tcl_client.tcl:
+
+  up, down         n bytes in 64 KiB sendall / recv_into
+  upfcopy          shutil.copyfileobj from a file of n bytes (64 KiB)
+  downfcopy        recv_into and write into a new file (removed after);
+                   Python has no fcopy with a byte count
+  hs, resume       handshake loop (Python makes full handshakes unless
+                   given a session; resume passes the first one's)
+  first, rtt       first reply on fresh connections; round trips
+  mem              opens count connections (handshake and one echoed
+                   line each), prints "MARK", waits, closes them: the
+                   client of the memory benchmark for every server
+"""
+
+import os
+import shutil
+import socket
+import sys
+import time
+
+from py_common import CHUNK, client_context, cpu, fail
+
+
+def prep(word="PREP"):
+    print(word, flush=True)
+    sys.stdin.readline()
+
+
+def result(**values):
+    print("RESULT {%s}" % " ".join("%s %s" % (k, values[k]) for k in values),
+          flush=True)
+    sys.stdin.readline()        # exit when run.tcl closes our stdin
+    sys.exit(0)
+
+
+def now():
+    return time.perf_counter()
+
+
+class Client:
+
+    def __init__(self, impl, port, store):
+        self.port = port
+        self.ctx = client_context(store) if impl == "tls" else None
+
+    def connect(self, session=None):
+        sock = socket.create_connection(("127.0.0.1", self.port))
+        if self.ctx is None:
+            return sock
+        try:
+            return self.ctx.wrap_socket(sock, server_hostname="localhost",
+                                        session=session)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def read_line(sock):
+    data = b""
+    while not data.endswith(b"\n"):
+        part = sock.recv(4096)
+        if not part:
+            fail("end of file before a line")
+        data += part
+    return data
+
+
+def bulk(client, test, nbytes, path):
+    sock = client.connect()
+    if test == "upfcopy":
+        src = open(path, "rb")
+    elif test == "downfcopy":
+        dst = open(path, "wb")
+    prep()
+    t0 = now()
+    c0 = cpu()
+    if test in ("up", "upfcopy"):
+        sock.sendall(b"UP %d\n" % nbytes)
+        if test == "up":
+            view = memoryview(CHUNK)
+            left = nbytes
+            while left > 0:
+                n = min(left, 65536)
+                sock.sendall(view[:n])
+                left -= n
+        else:
+            out = sock.makefile("wb")
+            shutil.copyfileobj(src, out, 65536)
+            out.flush()
+            out.close()
+        reply = read_line(sock)
+        if reply != b"OK\n":
+            fail("upload: server answered %r" % reply)
+    else:
+        sock.sendall(b"DOWN %d\n" % nbytes)
+        buf = bytearray(65536)
+        view = memoryview(buf)
+        left = nbytes
+        while left > 0:
+            n = sock.recv_into(buf, min(left, 65536))
+            if n == 0:
+                fail("download: end of file with %d bytes to go" % left)
+            if test == "downfcopy":
+                dst.write(view[:n])
+            left -= n
+        if test == "downfcopy":
+            dst.close()
+    c1 = cpu()
+    t1 = now()
+    sock.close()
+    if test == "upfcopy":
+        src.close()
+    elif test == "downfcopy":
+        os.unlink(path)
+    result(wall=t1 - t0, cpu=c1 - c0, bytes=nbytes)
+
+
+def handshakes(client, test, seconds, maximum):
+    sock = client.connect()
+    sock.sendall(b"hello\n")
+    read_line(sock)                 # TLS 1.3 tickets come before it
+    session = getattr(sock, "session", None)
+    sock.close()
+    prep()
+    t0 = now()
+    c0 = cpu()
+    deadline = t0 + seconds
+    n = resumed = 0
+    while n < maximum and now() < deadline:
+        if test == "hs":
+            sock = client.connect()
+        else:
+            sock = client.connect(session)
+            resumed += sock.session_reused
+        sock.close()
+        n += 1
+    c1 = cpu()
+    t1 = now()
+    result(wall=t1 - t0, cpu=c1 - c0, count=n, resumed=resumed)
+
+
+def first(client, count):
+    client.connect().close()
+    prep()
+    times = []
+    c0 = cpu()
+    t0 = now()
+    for _ in range(count):
+        start = now()
+        sock = client.connect()
+        sock.sendall(b"ping\n")
+        reply = read_line(sock)
+        times.append((now() - start) * 1e3)
+        sock.close()
+        if reply != b"ping\n":
+            fail("first reply: got %r" % reply)
+    c1 = cpu()
+    t1 = now()
+    times.sort()
+    mid = len(times) // 2
+    median = times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
+    result(wall=t1 - t0, cpu=c1 - c0, count=count, ms=median,
+           min=times[0], max=times[-1])
+
+
+def round_trips(client, count):
+    sock = client.connect()
+    for _ in range(10):
+        sock.sendall(b"ping\n")
+        read_line(sock)
+    prep()
+    t0 = now()
+    c0 = cpu()
+    for _ in range(count):
+        sock.sendall(b"ping\n")
+        if read_line(sock) != b"ping\n":
+            fail("round trip: bad reply")
+    c1 = cpu()
+    t1 = now()
+    sock.close()
+    result(wall=t1 - t0, cpu=c1 - c0, count=count)
+
+
+def memory(client, count):
+    # The replies are read after all connections are open: a server
+    # without TCP_NODELAY may hold each one back for a delayed ACK.
+    socks = [client.connect()]
+    socks[0].sendall(b"x\n")
+    read_line(socks[0])
+    prep()
+    t0 = now()
+    for _ in range(count):
+        sock = client.connect()
+        sock.sendall(b"x\n")
+        socks.append(sock)
+    for sock in socks[1:]:
+        if read_line(sock) != b"x\n":
+            fail("memory: bad reply")
+    t1 = now()
+    prep("MARK")
+    for sock in socks:
+        sock.close()
+    result(wall=t1 - t0, count=count)
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 3 or len(args) % 2 == 0 or args[0] not in ("tls", "plain"):
+        fail("usage: py_client.py tls|plain test port ?name value ...?")
+    impl, test, port = args[0], args[1], int(args[2])
+    settings = {"store": "cafile", "bytes": "0", "file": "", "seconds": "2",
+                "max": "100000", "count": "10"}
+    settings.update(zip(args[3::2], args[4::2]))
+    client = Client(impl, port, settings["store"])
+    count = int(settings["count"])
+    if test in ("up", "upfcopy", "down", "downfcopy"):
+        bulk(client, test, int(settings["bytes"]), settings["file"])
+    elif test in ("hs", "resume"):
+        handshakes(client, test, float(settings["seconds"]),
+                   int(settings["max"]))
+    elif test == "first":
+        first(client, count)
+    elif test == "rtt":
+        round_trips(client, count)
+    elif test == "mem":
+        memory(client, count)
+    else:
+        fail("unknown test %r" % test)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+# tcl_server.tcl --
+#
+#	Benchmark server in Tcl, started by bench/run.tcl:
+#
+#	    tclsh tcl_server.tcl impl mode kind
+#
+#	impl: ours, tcltls or plain (see tcl_common.tcl); mode: block (each
+#	connection is served to its end in blocking mode, one at a time) or
+#	event (non-blocking, fileevent driven, any number of connections);
+#	kind: rsa or ec, the server certificate.
+#
+#	Prints "READY port" when listening on 127.0.0.1, then serves until
+#	killed or until its standard input ends. A connection's first line
+#	chooses what it gets:
+#
+#	    UP n      the server reads n bytes, then answers "OK\n"
+#	    DOWN n    the server writes n bytes
+#	    other     the line and every following line are echoed
+#
+#	after which the server reads until the client closes. A client that
+#	closes without sending anything (handshake benchmark) is just
+#	closed. Channels keep Tcl's default -buffersize; bulk data moves in
+#	64 KiB reads and writes.
+
+source [file join [file dirname [info script]] tcl_common.tcl]
+
+namespace eval bench {
+    variable mode
+    variable left		;# array chan -> bytes still to move
+    array set left {}
+}
+
+# bench::Accept --
+#
+#	Accept callback. In block mode the connection is served from an
+#	idle callback, outside tls::socket's accept handler.
+
+proc bench::Accept {chan addr port} {
+    variable mode
+    if {$mode eq "block"} {
+	after idle [list bench::Serve $chan]
+    } else {
+	fconfigure $chan -blocking 0 -translation binary
+	fileevent $chan readable [list bench::OnLines $chan]
+    }
+}
+
+# bench::Serve --
+#
+#	Block mode: serves one connection to its end.
+
+proc bench::Serve {chan} {
+    fconfigure $chan -blocking 1 -translation binary
+    if {[catch {ServeBlocking $chan} msg]} {
+	puts stderr "server: $msg"
+    }
+    catch {close $chan}
+}
+
+proc bench::ServeBlocking {chan} {
+    if {[gets $chan line] < 0} {
+	return
+    }
+    switch -glob -- $line {
+	"UP *" {
+	    set left [lindex $line 1]
+	    while {$left > 0} {
+		set data [read $chan [expr {min($left, 65536)}]]
+		if {[string length $data] == 0 && [eof $chan]} {
+		    error "end of file with $left bytes to go"
+		}
+		incr left -[string length $data]
+	    }
+	    puts -nonewline $chan "OK\n"
+	    flush $chan
+	}
+	"DOWN *" {
+	    set left [lindex $line 1]
+	    set chunk [Chunk]
+	    while {$left >= 65536} {
+		puts -nonewline $chan $chunk
+		incr left -65536
+	    }
+	    if {$left > 0} {
+		puts -nonewline $chan [string range $chunk 0 $left-1]
+	    }
+	    flush $chan
+	}
+	default {
+	    while 1 {
+		puts -nonewline $chan "$line\n"
+		flush $chan
+		if {[gets $chan line] < 0} {
+		    return
+		}
+	    }
+	}
+    }
+    while {![eof $chan]} {
+	read $chan 65536
+    }
+}
+
+# bench::Drop --
+#
+#	Event mode: forgets and closes a connection.
+
+proc bench::Drop {chan} {
+    variable left
+    unset -nocomplain left($chan)
+    catch {close $chan}
+}
+
+# bench::OnLines --
+#
+#	Event mode, readable: reads the first line (and echoes lines).
+
+proc bench::OnLines {chan} {
+    variable left
+    while 1 {
+	if {[catch {gets $chan line} n]} {
+	    Drop $chan
+	    return
+	}
+	if {$n < 0} {
+	    if {[eof $chan]} {
+		Drop $chan
+	    }
+	    return
+	}
+	if {![info exists left($chan)]} {
+	    set left($chan) echo
+	    switch -glob -- $line {
+		"UP *" {
+		    set left($chan) [lindex $line 1]
+		    fileevent $chan readable [list bench::OnUp $chan]
+		    return
+		}
+		"DOWN *" {
+		    set left($chan) [lindex $line 1]
+		    fileevent $chan readable [list bench::OnEnd $chan]
+		    fileevent $chan writable [list bench::OnDown $chan]
+		    return
+		}
+	    }
+	}
+	if {[catch {
+	    puts -nonewline $chan "$line\n"
+	    flush $chan
+	}]} {
+	    Drop $chan
+	    return
+	}
+    }
+}
+
+# bench::OnUp --
+#
+#	Event mode, readable, upload: one read of at most 64 KiB per event.
+
+proc bench::OnUp {chan} {
+    variable left
+    if {[catch {read $chan [expr {min($left($chan), 65536)}]} data]} {
+	Drop $chan
+	return
+    }
+    incr left($chan) -[string length $data]
+    if {$left($chan) <= 0} {
+	fileevent $chan readable [list bench::OnEnd $chan]
+	if {[catch {
+	    puts -nonewline $chan "OK\n"
+	    flush $chan
+	}]} {
+	    Drop $chan
+	}
+    } elseif {[eof $chan]} {
+	Drop $chan
+    }
+}
+
+# bench::OnDown --
+#
+#	Event mode, writable, download: one 64 KiB write per event.
+
+proc bench::OnDown {chan} {
+    variable left
+    set n [expr {min($left($chan), 65536)}]
+    set chunk [Chunk]
+    if {$n < 65536} {
+	set chunk [string range $chunk 0 $n-1]
+    }
+    if {[catch {puts -nonewline $chan $chunk} msg]} {
+	Drop $chan
+	return
+    }
+    incr left($chan) -$n
+    if {$left($chan) <= 0} {
+	fileevent $chan writable {}
+	catch {flush $chan}
+    }
+}
+
+# bench::OnEnd --
+#
+#	Event mode, readable once the work is done: waits for the close.
+
+proc bench::OnEnd {chan} {
+    if {[catch {read $chan 65536}] || [eof $chan]} {
+	Drop $chan
+    }
+}
+
+proc bench::StdinEvent {} {
+    if {[catch {gets stdin line} n] || ($n < 0 && [eof stdin])} {
+	exit 0
+    }
+}
+
+lassign $argv impl bench::mode kind
+if {$bench::mode ni {block event} || $kind ni {rsa ec}} {
+    bench::Fail "usage: tcl_server.tcl ours|tcltls|plain block|event rsa|ec"
+}
+bench::Load $impl
+set port [bench::Listen bench::Accept $kind]
+fconfigure stdin -blocking 0
+fileevent stdin readable bench::StdinEvent
+puts "READY $port"
+flush stdout
+vwait forever
