@@ -29,12 +29,13 @@ namespace eval run {
 source [file join [file dirname [file normalize [info script]]] run.tcl]
 
 namespace eval prof {
-    variable parts {strace callgrind perf}
+    variable parts {strace callgrind perf massif}
     variable impls {ours python tcltls plain}
     variable bytes [expr {64 << 20}]
     variable handshakes 30
     variable keep ""
     variable out ""		;# directory of raw outputs
+    variable onMark ""		;# script for the client's MARK (see Case)
 }
 
 # prof::Attach --
@@ -83,6 +84,7 @@ proc prof::Detach {toolPid} {
 #	  onPrep   script run with variables spid and cpid set, when the
 #	           client is ready (before the measured part)
 #	  onDone   script run after the client's result (variable r)
+#	and prof::onMark, run when the client says MARK (memory test).
 #	The server is stopped by closing its standard input (so that tools
 #	such as callgrind see a normal exit), killed after 60 s.
 #	Returns the client's result dict.
@@ -110,6 +112,11 @@ proc prof::Case {impl kind params wrap onPrep onDone logBase} {
 	eval $onPrep
 	puts $client go
 	set line [run::ReadLine $client 1800000]
+	if {$line eq "MARK"} {
+	    eval $::prof::onMark
+	    puts $client go
+	    set line [run::ReadLine $client 1800000]
+	}
 	if {[lindex $line 0] ne "RESULT"} {
 	    error "client said \"$line\""
 	}
@@ -196,6 +203,7 @@ proc prof::Strace {} {
 	client fcopy), and per full handshake (RSA-2048, -cafile,\
 	event-driven server)"
     dict set ::run::env bytes $bytes
+    run::MakeData $bytes
     foreach {test mode} {up block up event upfcopy block down block
 	    down event downfcopy block hs event} {
 	foreach impl $impls {
@@ -439,6 +447,7 @@ proc prof::Perf {} {
     run::Say "\n== perf record -e cpu-clock: CPU profile of a [expr {$size >> 20}] MiB\
 	transfer, share of samples per library and top symbols per side"
     dict set ::run::env bytes $size
+    run::MakeData $size
     foreach {test mode} {up block up event upfcopy block down block
 	    down event downfcopy block} {
 	foreach impl $impls {
@@ -470,6 +479,116 @@ proc prof::Perf {} {
 		    run::Say "      $line"
 		}
 	    }
+	}
+    }
+}
+
+# prof::MassifTree --
+#
+#	Reads the heap tree of the last snapshot in a massif output file:
+#	dict path -> bytes, where path is the list of function names from
+#	the allocation function down (at most depth levels).
+
+proc prof::MassifTree {file depth} {
+    set fd [open $file r]
+    set lines [split [read $fd] \n]
+    close $fd
+    set start -1
+    set i 0
+    foreach line $lines {
+	if {[string match "heap_tree=detailed*" $line]
+		|| [string match "heap_tree=peak*" $line]} {
+	    set start $i
+	}
+	incr i
+    }
+    set tree [dict create]
+    if {$start < 0} {
+	return $tree
+    }
+    set stack {}
+    foreach line [lrange $lines [expr {$start + 1}] end] {
+	if {![regexp {^( *)n\d+: (\d+) (.*)$} $line -> indent bytes desc]} {
+	    break
+	}
+	set level [string length $indent]
+	set stack [lrange $stack 0 [expr {$level - 1}]]
+	# "0x4A1B2C: CRYPTO_malloc (in /usr/lib/...)" -> CRYPTO_malloc
+	if {[regexp {^0x[0-9A-Fa-f]+: (\S+)} $desc -> fn]} {
+	    set desc $fn
+	} elseif {[string match "*below massif's threshold*" $desc]} {
+	    set desc (small)
+	} elseif {$level == 0} {
+	    set desc heap
+	}
+	lappend stack $desc
+	if {$level <= $depth} {
+	    dict set tree $stack $bytes
+	}
+    }
+    return $tree
+}
+
+proc prof::Massif {} {
+    variable impls
+    variable out
+    set n 200
+    run::Say "\n== massif: server heap per idle connection ($n connections,\
+	handshake and one echoed line each; event-driven server, RSA-2048),\
+	with the allocation paths that grew most"
+    dict set ::run::env conns $n
+    foreach impl $impls {
+	if {$impl ni {ours python tcltls plain}} {
+	    continue
+	}
+	set base [file join $out massif-$impl]
+	set wrap [list valgrind --tool=massif --vgdb=yes --depth=12 \
+	    --massif-out-file=$base.out]
+	set onPrep [string map [list @B@ $base] {
+	    exec vgdb --pid=$spid detailed_snapshot @B@-before.ms >/dev/null 2>@1
+	}]
+	set onMark [string map [list @B@ $base] {
+	    exec vgdb --pid=$spid detailed_snapshot @B@-after.ms >/dev/null 2>@1
+	}]
+	# The server alone runs under massif: wrap only its command.
+	rename ::run::ServerCommand ::run::OrigServerCommand
+	proc ::run::ServerCommand {args} [string map [list @W@ $wrap] {
+	    return [list @W@ {*}[::run::OrigServerCommand {*}$args]]
+	}]
+	set ::prof::onMark $onMark
+	try {
+	    set r [Case $impl mem {test mem} {} $onPrep {} $base]
+	} on error {msg} {
+	    run::Say "  $impl: FAILED: $msg"
+	    continue
+	} finally {
+	    set ::prof::onMark ""
+	    rename ::run::ServerCommand {}
+	    rename ::run::OrigServerCommand ::run::ServerCommand
+	}
+	set before [MassifTree $base-before.ms 5]
+	set after [MassifTree $base-after.ms 5]
+	set total [expr {([dict get $after heap] - [dict get $before heap]) / double($n)}]
+	run::Say [format "  %-7s %.1f KiB of heap per connection" $impl [expr {$total / 1024}]]
+	set growth {}
+	dict for {path bytes} $after {
+	    if {[llength $path] < 2} {
+		continue
+	    }
+	    set old [expr {[dict exists $before $path] ? [dict get $before $path] : 0}]
+	    set d [expr {($bytes - $old) / double($n)}]
+	    if {$d >= 512} {
+		lappend growth [list $d $path]
+	    }
+	}
+	# The allocation function and its callers, three levels up.
+	set shown 0
+	foreach item [lsort -real -decreasing -index 0 $growth] {
+	    lassign $item d path
+	    if {[llength $path] != 5 || [incr shown] > 12} {
+		continue
+	    }
+	    run::Say [format "      %7.0f B  %s" $d [join [lrange $path 1 end] " < "]]
 	}
     }
 }
@@ -524,6 +643,7 @@ proc prof::Main {argv} {
 	    strace {Strace}
 	    callgrind {Callgrind}
 	    perf {Perf}
+	    massif {Massif}
 	    default {error "unknown part \"$part\""}
 	}
     }

@@ -17,6 +17,9 @@
 #	  --impls LIST       implementations, comma separated, from ours,
 #	                     python, tcltls, plain, openssl [BENCH_IMPLS]
 #	  --markdown FILE    also write the table as markdown to FILE
+#	  --results FILE     replace the table in FILE (bench/RESULTS.md)
+#	                     between the lines <!-- bench-table:start --> and
+#	                     <!-- bench-table:end -->
 #	  --list             list the figures and exit
 #
 #	TLS_BUILD_DIR (default: ../build next to this directory) is copied
@@ -42,6 +45,8 @@ namespace eval run {
     variable only {}
     variable impls {ours python tcltls plain openssl}
     variable markdown ""
+    variable resultsFile ""	;# RESULTS.md whose table is replaced
+    variable command ""		;# how this run was started
     variable tmp ""		;# temporary directory of the run
     variable dataDir ""		;# data files (tmpfs when there is one)
     variable pki ""
@@ -105,7 +110,8 @@ proc run::Usage {{msg ""}} {
 	puts stderr "run.tcl: $msg"
     }
     puts stderr "usage: tclsh bench/run.tcl ?--quick? ?--reps N?\
-	?--only ids? ?--impls names? ?--markdown file? ?--list?"
+	?--only ids? ?--impls names? ?--markdown file? ?--results file?\
+	?--list?"
     exit 2
 }
 
@@ -125,7 +131,16 @@ proc run::ParseArgs {argv} {
     variable only
     variable impls
     variable markdown
+    variable resultsFile
     variable figures
+    variable command
+    set command "tclsh bench/run.tcl"
+    foreach name [lsort [array names env BENCH_*]] {
+	set command "$name=$env($name) $command"
+    }
+    if {[llength $argv]} {
+	append command " $argv"
+    }
     if {[info exists env(BENCH_QUICK)] && [string is true -strict $env(BENCH_QUICK)]} {
 	set quick 1
     }
@@ -144,7 +159,7 @@ proc run::ParseArgs {argv} {
 	    --quick {
 		set quick 1
 	    }
-	    --reps - --only - --impls - --markdown {
+	    --reps - --only - --impls - --markdown - --results {
 		if {$i + 1 >= [llength $argv]} {
 		    Usage "$arg needs a value"
 		}
@@ -154,6 +169,7 @@ proc run::ParseArgs {argv} {
 		    --only {set only [split $value ,]}
 		    --impls {set impls [split $value ,]}
 		    --markdown {set markdown [file normalize $value]}
+		    --results {set resultsFile [file normalize $value]}
 		}
 	    }
 	    --list {
@@ -187,6 +203,8 @@ proc run::ParseArgs {argv} {
 proc run::Settings {} {
     variable quick
     variable env
+    # No __pycache__ in the source tree.
+    set ::env(PYTHONDONTWRITEBYTECODE) 1
     if {$quick} {
 	set env [dict create bytes [expr {32 << 20}] seconds 0.5 stime 1 \
 	    conns 500 first 10 rtt 500]
@@ -394,6 +412,15 @@ proc run::LoadAverage {} {
     set value [lindex [read $fd] 0]
     close $fd
     return $value
+}
+
+# run::MakeData --
+#
+#	The source file of the fcopy upload: n random bytes.
+
+proc run::MakeData {n} {
+    variable dataDir
+    exec head -c $n /dev/urandom > [file join $dataDir data]
 }
 
 # run::FindPython --
@@ -936,6 +963,28 @@ proc run::MarkdownTable {} {
     return $text
 }
 
+# run::ReplaceTable --
+#
+#	Replaces the lines between the table markers of file with text.
+
+proc run::ReplaceTable {file text} {
+    set fd [open $file r]
+    set old [read $fd]
+    close $fd
+    set start "<!-- bench-table:start -->"
+    set end "<!-- bench-table:end -->"
+    set a [string first $start $old]
+    set b [string first $end $old]
+    if {$a < 0 || $b < $a} {
+	error "no $start ... $end lines in $file"
+    }
+    set new "[string range $old 0 [expr {$a + [string length $start] - 1}]]\n"
+    append new $text "\n" [string range $old $b end]
+    set fd [open $file w]
+    puts -nonewline $fd $new
+    close $fd
+}
+
 proc run::Main {argv} {
     variable python
     variable tmp
@@ -951,6 +1000,8 @@ proc run::Main {argv} {
     variable env
     variable info
     variable markdown
+    variable resultsFile
+    variable command
     variable quick
     variable started
 
@@ -1001,8 +1052,7 @@ proc run::Main {argv} {
 	load average at start [LoadAverage]"
 
     lappend info "system store: $systemStore"
-    set bytes [dict get $env bytes]
-    exec head -c $bytes /dev/urandom > [file join $dataDir data]
+    MakeData [dict get $env bytes]
 
     # The plan: every repetition runs every figure once for every
     # implementation, the order of the implementations rotating.
@@ -1076,19 +1126,22 @@ proc run::Main {argv} {
     PrintTable
     Say ""
     Say "Elapsed: [expr {$elapsed / 60}] min [expr {$elapsed % 60}] s"
+    set text "Run of [clock format $started -format {%Y-%m-%d %H:%M} -gmt 1]\
+	UTC with `$command`: [expr {$quick ? "quick" : "full"}] ($env;\
+	$reps repetitions), [expr {$elapsed / 60}] min [expr {$elapsed % 60}] s.\n\n"
+    foreach line $info {
+	append text "- $line\n"
+    }
+    append text "\n[MarkdownTable]"
     if {$markdown ne ""} {
 	set fd [open $markdown w]
-	puts $fd "Run of [clock format $started -format {%Y-%m-%d %H:%M} -gmt 1] UTC,\
-	    [expr {$quick ? "quick" : "full"}] ($env; $reps repetitions),\
-	    [expr {$elapsed / 60}] min [expr {$elapsed % 60}] s."
-	puts $fd ""
-	foreach line $info {
-	    puts $fd "- $line"
-	}
-	puts $fd ""
-	puts -nonewline $fd [MarkdownTable]
+	puts -nonewline $fd $text
 	close $fd
 	Say "Markdown table written to $markdown"
+    }
+    if {$resultsFile ne ""} {
+	ReplaceTable $resultsFile $text
+	Say "Table replaced in $resultsFile"
     }
     set nfail 0
     foreach key [array names failures] {

@@ -20,7 +20,8 @@
 #	after which the server reads until the client closes. A client that
 #	closes without sending anything (handshake benchmark) is just
 #	closed. Channels keep Tcl's default -buffersize; bulk data moves in
-#	64 KiB reads and writes.
+#	64 KiB reads and writes, except that the event-driven upload reads
+#	all that is available at each event.
 
 source [file join [file dirname [info script]] tcl_common.tcl]
 
@@ -156,11 +157,13 @@ proc bench::OnLines {chan} {
 
 # bench::OnUp --
 #
-#	Event mode, readable, upload: one read of at most 64 KiB per event.
+#	Event mode, readable, upload: reads all that is available, as event
+#	handlers usually do (the Python server also reads until it would
+#	block).
 
 proc bench::OnUp {chan} {
     variable left
-    if {[catch {read $chan [expr {min($left($chan), 65536)}]} data]} {
+    if {[catch {read $chan} data]} {
 	Drop $chan
 	return
     }
