@@ -20,8 +20,8 @@
 #	after which the server reads until the client closes. A client that
 #	closes without sending anything (handshake benchmark) is just
 #	closed. Channels keep Tcl's default -buffersize; bulk data moves in
-#	64 KiB reads and writes, except that the event-driven upload reads
-#	all that is available at each event.
+#	64 KiB reads and writes (the event-driven upload reads them while
+#	whole 64 KiB are available at each event).
 
 source [file join [file dirname [info script]] tcl_common.tcl]
 
@@ -157,17 +157,25 @@ proc bench::OnLines {chan} {
 
 # bench::OnUp --
 #
-#	Event mode, readable, upload: reads all that is available, as event
-#	handlers usually do (the Python server also reads until it would
-#	block).
+#	Event mode, readable, upload: reads 64 KiB at a time while whole
+#	64 KiB are there (the Python server also reads until it would
+#	block; one [read $chan] of everything available would instead build
+#	a string as large as the sender is ahead).
 
 proc bench::OnUp {chan} {
     variable left
-    if {[catch {read $chan} data]} {
-	Drop $chan
-	return
+    while 1 {
+	set want [expr {min($left($chan), 65536)}]
+	if {[catch {read $chan $want} data]} {
+	    Drop $chan
+	    return
+	}
+	set got [string length $data]
+	incr left($chan) -$got
+	if {$left($chan) <= 0 || $got < $want} {
+	    break
+	}
     }
-    incr left($chan) -[string length $data]
     if {$left($chan) <= 0} {
 	fileevent $chan readable [list bench::OnEnd $chan]
 	if {[catch {
