@@ -685,6 +685,16 @@ TlsConnWrite(
 	return -1;
     }
     ERR_clear_error();
+    if ((connPtr->flags & (TLS_CONN_SERVER | TLS_CONN_TICKETS))
+	    == TLS_CONN_SERVER) {
+	/* One TLS 1.3 ticket, in the same flight as the first reply. */
+	connPtr->flags |= TLS_CONN_TICKETS;
+	if (SSL_version(connPtr->ssl) == TLS1_3_VERSION
+		&& !(SSL_get_options(connPtr->ssl) & SSL_OP_NO_TICKET)) {
+	    SSL_new_session_ticket(connPtr->ssl);
+	    ERR_clear_error();
+	}
+    }
     errno = 0;
     connPtr->flags |= TLS_CONN_BUSY;
     n = SSL_write(connPtr->ssl, buf, toWrite);

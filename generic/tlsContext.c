@@ -503,6 +503,13 @@ BuildContext(
 	SSL_CTX_set_alpn_select_cb(ctx, TlsAlpnSelectCallback, NULL);
 	SSL_CTX_set_client_hello_cb(ctx, TlsHelloCallback, NULL);
 	SSL_CTX_set_tlsext_servername_callback(ctx, TlsSniCallback);
+	/*
+	 * TLS 1.3 tickets go out with the first reply (TlsConnWrite), not
+	 * right after the handshake: a client that sends and closes at once
+	 * would answer tickets with a TCP reset, and the reset would make
+	 * our kernel drop the data the script has not read yet.
+	 */
+	SSL_CTX_set_num_tickets(ctx, 0);
     } else {
 	/* Sessions go to our per-context table (TlsContextSaveSession). */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT
