@@ -89,11 +89,18 @@ TlsError(
 Tcl_Obj *
 TlsErrorReason(void)
 {
-    unsigned long err, last = 0;
+    unsigned long err, last = 0, sys = 0;
     const char *reason;
 
     while ((err = ERR_get_error()) != 0) {
 	last = err;		/* The last one is the most specific. */
+	if (ERR_SYSTEM_ERROR(err)) {
+	    sys = err;
+	}
+    }
+    if (sys != 0) {
+	/* "system lib" says nothing: name the system error itself. */
+	return Tcl_NewStringObj(Tcl_ErrnoMsg(ERR_GET_REASON(sys)), -1);
     }
     if (last == 0) {
 	return Tcl_NewObj();
