@@ -393,7 +393,8 @@ proc run::FetchTclTls {} {
 
 proc run::Probe {impl} {
     variable dir
-    set out [exec tclsh [file join $dir tcl_client.tcl] $impl probe 0 2>@1]
+    set out [exec [info nameofexecutable] [file join $dir tcl_client.tcl] \
+	$impl probe 0 2>@1]
     set line [lindex [split [string trim $out] \n] end]
     if {[lindex $line 0] ne "RESULT"} {
 	error $out
@@ -573,13 +574,12 @@ proc run::ServerCommand {impl mode kind www port} {
     variable python
     switch -- $impl {
 	ours - tcltls - plain {
-	    return [list tclsh [file join $dir tcl_server.tcl] $impl $mode $kind]
+	    # The Tcl that runs this script runs the workers too.
+	    return [list [info nameofexecutable] \
+		[file join $dir tcl_server.tcl] $impl $mode $kind]
 	}
 	python {
 	    return [list $python [file join $dir py_server.py] tls $mode $kind]
-	}
-	pyplain {
-	    return [list $python [file join $dir py_server.py] plain $mode $kind]
 	}
 	openssl {
 	    set cmd [list openssl s_server -accept 127.0.0.1:$port \
@@ -636,7 +636,8 @@ proc run::ClientCommand {impl kind params port} {
     }
     switch -- $impl {
 	ours - tcltls - plain {
-	    return [list tclsh [file join $dir tcl_client.tcl] $impl $test \
+	    return [list [info nameofexecutable] \
+		[file join $dir tcl_client.tcl] $impl $test \
 		$port {*}$settings]
 	}
 	python {
@@ -1024,8 +1025,12 @@ proc run::Main {argv} {
     if {[catch {Probe ours} r]} {
 	error "our package does not load from $build: $r"
     }
-    lappend info "ours: tls [dict get $r version] from $build\
-	(git [string trim [exec git -C [file dirname $build] describe --always --dirty 2>/dev/null]])"
+    set line "ours: tls [dict get $r version] from $build"
+    if {![catch {exec git -C [file dirname $build] describe --always --dirty \
+	    2>/dev/null} rev]} {
+	append line " (git $rev)"
+    }
+    lappend info $line
     set why [FetchTclTls]
     if {$why eq "" && [catch {Probe tcltls} r]} {
 	set why "does not load: $r"
