@@ -6,7 +6,7 @@
 #	    TLS_BUILD_DIR=/path/to/build tclsh bench/profile.tcl ?--only LIST?
 #	        ?--impls LIST? ?--bytes N? ?--handshakes N? ?--keep DIR?
 #
-#	Parts (--only, comma separated; default all):
+#	Parts (--only, comma separated; default all; about 10 minutes):
 #	  strace    syscall counts (strace -c -f, attached to client and
 #	            server for the measured part only) of uploads and
 #	            downloads of --bytes (default 64 MiB) with the blocking
@@ -21,6 +21,10 @@
 #	            256 MiB; perf record -e cpu-clock, attached for the
 #	            measured part; this machine has no hardware counters):
 #	            share per library and top symbols
+#	  massif    heap growth of each event-driven server per idle
+#	            connection (200 connections, valgrind --tool=massif,
+#	            snapshots taken through vgdb before and after), with the
+#	            allocation paths that grew most
 #	--keep DIR keeps the raw outputs (strace, callgrind, perf files).
 
 namespace eval run {
@@ -610,7 +614,8 @@ proc prof::Main {argv} {
 	    --handshakes {set handshakes $value}
 	    --keep {set keep [file normalize $value]}
 	    default {
-		puts stderr "usage: tclsh bench/profile.tcl ?--only strace,callgrind,perf?\
+		puts stderr "usage: tclsh bench/profile.tcl\
+		    ?--only strace,callgrind,perf,massif?\
 		    ?--impls LIST? ?--bytes N? ?--handshakes N? ?--keep DIR?"
 		exit 2
 	    }
