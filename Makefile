@@ -68,7 +68,8 @@ LDFLAGS_ALL = -shared $(LDFLAGS) $(EXTRA_LDFLAGS)
 SRCS = $(wildcard generic/*.c)
 OBJS = $(patsubst generic/%.c,$(BUILD)/obj/%.o,$(SRCS))
 
-.PHONY: all deps deps-test deps-demo test demo install clean test-tcl9 FORCE
+.PHONY: all deps deps-test deps-demo test demo install clean test-tcl9 FORCE \
+	bench bench-quick bench-profile
 
 all: deps $(BUILD)/lib.stamp
 
@@ -120,6 +121,15 @@ install: all
 	install -m 755 $(BUILD)/$(LIBNAME) $(DESTDIR)$(PKGDIR)/
 	install -m 644 $(BUILD)/pkgIndex.tcl $(BUILD)/tls.tcl $(DESTDIR)$(PKGDIR)/
 	install -m 644 doc/tls.n $(DESTDIR)$(MANDIR)/mann/tls.n
+
+# Benchmarks (bench/RESULTS.md): not part of "make test", no timing asserts.
+BENCHFLAGS ?=
+bench: all
+	TLS_BUILD_DIR=$(abspath $(BUILD)) $(TCLSH) bench/run.tcl --results bench/RESULTS.md $(BENCHFLAGS)
+bench-quick: all
+	TLS_BUILD_DIR=$(abspath $(BUILD)) $(TCLSH) bench/run.tcl --quick $(BENCHFLAGS)
+bench-profile: all
+	TLS_BUILD_DIR=$(abspath $(BUILD)) $(TCLSH) bench/profile.tcl $(BENCHFLAGS)
 
 clean:
 	rm -rf $(BUILD) build build-tcl9

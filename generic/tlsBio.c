@@ -39,19 +39,23 @@ FillBuffer(
     }
     connPtr->inStart = connPtr->inEnd = 0;
     n = Tcl_ReadRaw(connPtr->down, (char *) connPtr->inBuf, TLS_READ_AHEAD);
+    if (n > 0) {
+	connPtr->inEnd = (int) n;
+	return (int) n;
+    }
+    /* Nothing came: an idle connection keeps no buffer. */
+    ckfree(connPtr->inBuf);
+    connPtr->inBuf = NULL;
     if (n < 0) {
 	errno = Tcl_GetErrno();
 	return -1;
     }
-    if (n == 0 && !Tcl_Eof(connPtr->down)) {
+    if (!Tcl_Eof(connPtr->down)) {
 	errno = EAGAIN;		/* Nothing yet on a non-blocking channel. */
 	return -1;
     }
-    if (n == 0) {
-	connPtr->flags |= TLS_CONN_EOF_SEEN;
-    }
-    connPtr->inEnd = (int) n;
-    return (int) n;
+    connPtr->flags |= TLS_CONN_EOF_SEEN;
+    return 0;
 }
 
 /*
