@@ -504,7 +504,10 @@ TlsGetHandleProc(
  *
  * TlsThreadActionProc --
  *
- *	A channel moving to another thread must not leave its timer behind.
+ *	A channel moving to another thread (thread::transfer): leaving, it
+ *	takes its timer away and stops calling back into the interpreter of
+ *	the old thread; arriving, it asks the channel below again for the
+ *	events it needs, so the new thread's event loop drives it.
  *
  *----------------------------------------------------------------------
  */
@@ -516,8 +519,14 @@ TlsThreadActionProc(
 {
     TlsConn *connPtr = (TlsConn *) instanceData;
 
-    if (action == TCL_CHANNEL_THREAD_REMOVE && connPtr->timer != NULL) {
-	Tcl_DeleteTimerHandler(connPtr->timer);
-	connPtr->timer = NULL;
+    if (action == TCL_CHANNEL_THREAD_REMOVE) {
+	if (connPtr->timer != NULL) {
+	    Tcl_DeleteTimerHandler(connPtr->timer);
+	    connPtr->timer = NULL;
+	}
+	TlsConnForgetInterp(connPtr);
+    } else {
+	connPtr->downMask = -1;		/* Unknown in this thread. */
+	TlsChannelUpdate(connPtr);
     }
 }

@@ -252,6 +252,68 @@ TlsInitCmd(
 /*
  *----------------------------------------------------------------------
  *
+ * FlushBounded --
+ *
+ *	Sends what the script wrote before the TLS layer goes, waiting at
+ *	most TLS_UNIMPORT_WAIT ms for a peer that does not read (or for a
+ *	handshake still under way). The channel is non-blocking meanwhile
+ *	and gets its mode back.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR {TLS IO flush} with nothing unstacked.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+FlushBounded(
+    Tcl_Interp *interp,
+    TlsConn *connPtr,
+    Tcl_Channel chan,
+    Tcl_Obj *nameObj,
+    int blocking)
+{
+    Tcl_Time start, now;
+    int left = TLS_UNIMPORT_WAIT, code = TCL_OK;
+
+    if (blocking) {
+	Tcl_SetChannelOption(NULL, chan, "-blocking", "0");
+    }
+    Tcl_GetTime(&start);
+    while (code == TCL_OK && Tcl_OutputBuffered(chan) > 0) {
+	code = Tcl_Flush(chan);
+	if (code != TCL_OK || Tcl_OutputBuffered(chan) == 0) {
+	    break;
+	}
+	Tcl_GetTime(&now);
+	left = TLS_UNIMPORT_WAIT - (int) ((now.sec - start.sec) * 1000
+		+ (now.usec - start.usec) / 1000);
+	if (left <= 0) {
+	    break;
+	}
+	TlsConnWaitIO(connPtr, left);
+    }
+    if (blocking) {
+	Tcl_SetChannelOption(NULL, chan, "-blocking", "1");
+    }
+    if (code != TCL_OK) {
+	return TlsError(interp, Tcl_ObjPrintf("error flushing \"%s\": %s",
+		Tcl_GetString(nameObj), Tcl_PosixError(interp)),
+		"IO", "flush", NULL);
+    }
+    if (Tcl_OutputBuffered(chan) > 0) {
+	return TlsError(interp, Tcl_ObjPrintf(
+		"cannot unimport \"%s\": the peer does not take the data "
+		"written before (%d bytes still pending)",
+		Tcl_GetString(nameObj), Tcl_OutputBuffered(chan)),
+		"IO", "flush", "TIMEOUT", NULL);
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsUnimportCmd --
  *
  *	tls::unimport channel: flushes, exchanges close_notify with the
@@ -292,15 +354,8 @@ TlsUnimportCmd(
 		Tcl_GetString(objv[1])), "CHANNEL", "NOTTOP", NULL);
     }
     blocking = IsBlocking(chan);
-    if (!blocking && Tcl_SetChannelOption(interp, chan, "-blocking", "1")
-	    != TCL_OK) {
+    if (FlushBounded(interp, connPtr, chan, objv[1], blocking) != TCL_OK) {
 	return TCL_ERROR;
-    }
-    if (Tcl_Flush(chan) != TCL_OK) {
-	Tcl_SetChannelOption(NULL, chan, "-blocking", blocking ? "1" : "0");
-	return TlsError(interp, Tcl_ObjPrintf("error flushing \"%s\": %s",
-		Tcl_GetString(objv[1]), Tcl_PosixError(interp)),
-		"IO", "flush", NULL);
     }
     TlsConnShutdown(connPtr, 1);
     residue = TlsBioTakeResidue(connPtr);
@@ -323,9 +378,6 @@ TlsUnimportCmd(
 
 	Tcl_Ungets(chan, (const char *) bytes, len, 0);
 	Tcl_DecrRefCount(residue);
-    }
-    if (!blocking) {
-	Tcl_SetChannelOption(NULL, chan, "-blocking", "0");
     }
     Tcl_ResetResult(interp);
     return TCL_OK;

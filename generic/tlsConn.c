@@ -17,9 +17,6 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-/* How long tls::unimport waits for the peer's close_notify, in ms. */
-#define TLS_UNIMPORT_WAIT 10000
-
 /*
  *----------------------------------------------------------------------
  *
@@ -206,6 +203,7 @@ SetupSession(
 	sess = TlsContextFindSession(connPtr->ctxPtr, connPtr->sessionKey);
 	if (sess != NULL) {
 	    SSL_set_session(connPtr->ssl, sess);	/* Takes a reference. */
+	    SSL_SESSION_free(sess);			/* Drops ours. */
 	}
     }
     Tcl_DStringFree(&key);
@@ -229,6 +227,27 @@ InterpGone(
     TCL_UNUSED(Tcl_Interp *))
 {
     ((TlsConn *) clientData)->interp = NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnForgetInterp --
+ *
+ *	No more callbacks for this connection (its channel moves to another
+ *	thread, whose interpreters are not ours to call).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsConnForgetInterp(
+    TlsConn *connPtr)
+{
+    if (connPtr->interp != NULL) {
+	Tcl_DontCallWhenDeleted(connPtr->interp, InterpGone, connPtr);
+	connPtr->interp = NULL;
+    }
 }
 
 /*
@@ -409,9 +428,7 @@ TlsConnFree(
     if (connPtr->alpnWire != NULL) {
 	ckfree(connPtr->alpnWire);
     }
-    if (connPtr->interp != NULL) {
-	Tcl_DontCallWhenDeleted(connPtr->interp, InterpGone, connPtr);
-    }
+    TlsConnForgetInterp(connPtr);
     ckfree(connPtr);
 }
 
@@ -835,6 +852,41 @@ WaitReadable(
     pfd.events = POLLIN;
     pfd.revents = 0;
     return poll(&pfd, 1, ms) > 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnWaitIO --
+ *
+ *	Waits at most ms milliseconds until the channel below can make
+ *	progress for us: writable, or readable while the handshake waits
+ *	for the peer.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsConnWaitIO(
+    TlsConn *connPtr,
+    int ms)
+{
+    void *handle;
+    struct pollfd pfd;
+
+    if (Tcl_GetChannelHandle(connPtr->down, TCL_WRITABLE, &handle)
+	    != TCL_OK) {
+	Tcl_Sleep(ms < 10 ? ms : 10);
+	return;
+    }
+    pfd.fd = (int) (intptr_t) handle;
+    pfd.events = POLLOUT;
+    if (connPtr->state == TLS_HANDSHAKING
+	    && !(connPtr->flags & TLS_CONN_WANT_WRITE)) {
+	pfd.events = POLLIN;
+    }
+    pfd.revents = 0;
+    (void) poll(&pfd, 1, ms);
 }
 
 /*

@@ -26,6 +26,13 @@ typedef struct ThreadData {
 
 static Tcl_ThreadDataKey dataKey;
 
+/*
+ * Reference counts and session tables are guarded by one lock: a channel
+ * moved to another thread (thread::transfer) keeps using its context
+ * there, while the owner thread's other channels use it too.
+ */
+TCL_DECLARE_MUTEX(ctxMutex)
+
 static void	CacheExit(void *clientData);
 
 /*
@@ -610,6 +617,7 @@ TrimCache(
     TlsContext **linkPtr = &tsdPtr->firstPtr;
     int idle = 0;
 
+    Tcl_MutexLock(&ctxMutex);
     while (*linkPtr != NULL) {
 	TlsContext *ctxPtr = *linkPtr;
 
@@ -620,6 +628,7 @@ TrimCache(
 	    linkPtr = &ctxPtr->nextPtr;
 	}
     }
+    Tcl_MutexUnlock(&ctxMutex);
 }
 
 /*
@@ -680,7 +689,7 @@ TlsContextGet(
 
   found:
     Tcl_DStringFree(&key);
-    ctxPtr->refCount++;
+    TlsContextRetain(ctxPtr);
     TrimCache(tsdPtr);
     *ctxPtrPtr = ctxPtr;
     return TCL_OK;
@@ -701,17 +710,25 @@ void
 TlsContextRetain(
     TlsContext *ctxPtr)
 {
+    Tcl_MutexLock(&ctxMutex);
     ctxPtr->refCount++;
+    Tcl_MutexUnlock(&ctxMutex);
 }
 
 void
 TlsContextRelease(
     TlsContext *ctxPtr)
 {
-    if (--ctxPtr->refCount > 0) {
+    int left, cached;
+
+    Tcl_MutexLock(&ctxMutex);
+    left = --ctxPtr->refCount;
+    cached = ctxPtr->cached;
+    Tcl_MutexUnlock(&ctxMutex);
+    if (left > 0) {
 	return;
     }
-    if (!ctxPtr->cached) {
+    if (!cached) {
 	FreeContext(ctxPtr);
     } else {
 	TrimCache(GetThreadData());
@@ -737,6 +754,7 @@ CacheExit(
 	    Tcl_GetThreadData(&dataKey, sizeof(ThreadData));
     TlsContext *ctxPtr, *nextPtr;
 
+    Tcl_MutexLock(&ctxMutex);
     for (ctxPtr = tsdPtr->firstPtr; ctxPtr != NULL; ctxPtr = nextPtr) {
 	nextPtr = ctxPtr->nextPtr;
 	ctxPtr->cached = 0;
@@ -744,6 +762,7 @@ CacheExit(
 	    FreeContext(ctxPtr);
 	}
     }
+    Tcl_MutexUnlock(&ctxMutex);
     tsdPtr->firstPtr = NULL;
     tsdPtr->initialized = 0;
 }
@@ -758,7 +777,7 @@ CacheExit(
  *	same context (same options, or -model) resume automatically.
  *
  *	Save takes over the caller's reference to sess. Find returns a
- *	session owned by the cache (SSL_set_session takes its own), or NULL.
+ *	session with one reference for the caller, or NULL.
  *
  *----------------------------------------------------------------------
  */
@@ -774,6 +793,7 @@ TlsContextSaveSession(
     Tcl_HashEntry *hPtr;
     int isNew;
 
+    Tcl_MutexLock(&ctxMutex);
     if (ctxPtr->sessions.numEntries >= TLS_SESSIONS_MAX
 	    && Tcl_FindHashEntry(&ctxPtr->sessions, key) == NULL) {
 	Tcl_HashSearch search;
@@ -787,6 +807,7 @@ TlsContextSaveSession(
 	SSL_SESSION_free((SSL_SESSION *) Tcl_GetHashValue(hPtr));
     }
     Tcl_SetHashValue(hPtr, sess);
+    Tcl_MutexUnlock(&ctxMutex);
 }
 
 SSL_SESSION *
@@ -794,19 +815,23 @@ TlsContextFindSession(
     TlsContext *ctxPtr,
     const char *key)
 {
-    Tcl_HashEntry *hPtr = Tcl_FindHashEntry(&ctxPtr->sessions, key);
-    SSL_SESSION *sess;
+    Tcl_HashEntry *hPtr;
+    SSL_SESSION *sess = NULL;
 
-    if (hPtr == NULL) {
-	return NULL;
+    Tcl_MutexLock(&ctxMutex);
+    hPtr = Tcl_FindHashEntry(&ctxPtr->sessions, key);
+    if (hPtr != NULL) {
+	sess = (SSL_SESSION *) Tcl_GetHashValue(hPtr);
+	if (!SSL_SESSION_is_resumable(sess)
+		|| TLS_SESSION_GET_TIME(sess) + SSL_SESSION_get_timeout(sess)
+			< (long) time(NULL)) {
+	    SSL_SESSION_free(sess);
+	    Tcl_DeleteHashEntry(hPtr);
+	    sess = NULL;
+	} else {
+	    SSL_SESSION_up_ref(sess);	/* The caller's reference. */
+	}
     }
-    sess = (SSL_SESSION *) Tcl_GetHashValue(hPtr);
-    if (!SSL_SESSION_is_resumable(sess)
-	    || TLS_SESSION_GET_TIME(sess) + SSL_SESSION_get_timeout(sess)
-		    < (long) time(NULL)) {
-	SSL_SESSION_free(sess);
-	Tcl_DeleteHashEntry(hPtr);
-	return NULL;
-    }
+    Tcl_MutexUnlock(&ctxMutex);
     return sess;
 }

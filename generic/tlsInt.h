@@ -135,6 +135,9 @@ typedef enum TlsState {
  */
 #define TLS_CHANNEL_BUFSIZE 16384
 
+/* How long tls::unimport waits for the peer (flush, close_notify), ms. */
+#define TLS_UNIMPORT_WAIT 10000
+
 /* Size of the ciphertext read-ahead buffer: two maximal records. */
 #define TLS_READ_AHEAD	(2 * (16384 + 2048))
 
@@ -175,6 +178,8 @@ MODULE_SCOPE TlsConn *	TlsConnNew(Tcl_Interp *interp, Tcl_Channel down,
 			    Tcl_Obj *options);
 MODULE_SCOPE void	TlsConnFree(TlsConn *connPtr);
 MODULE_SCOPE void	TlsConnTuneSocket(TlsConn *connPtr);
+MODULE_SCOPE void	TlsConnForgetInterp(TlsConn *connPtr);
+MODULE_SCOPE void	TlsConnWaitIO(TlsConn *connPtr, int ms);
 MODULE_SCOPE int	TlsConnHandshake(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnRead(TlsConn *connPtr, char *buf, int toRead,
 			    int *errorCodePtr);
