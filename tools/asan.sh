@@ -153,7 +153,10 @@ if [ "$reports" -gt 0 ]; then
     exit 1
 fi
 status=0
-if grep -qE '^Test file failed: .*: crashed' "$BUILD/asan-suite.log"; then
+if ! grep -qE '^[0-9]+ passed, [0-9]+ failed' "$BUILD/asan-suite.log"; then
+    echo "asan.sh: FAILED: the suite did not finish"
+    status=1
+elif grep -qE '^Test file failed: .*: crashed' "$BUILD/asan-suite.log"; then
     echo "asan.sh: FAILED: a test file crashed"
     status=1
 elif [ "$suite" != 0 ] && [ "${ASAN_STRICT_TESTS:-0}" = 1 ]; then
