@@ -621,8 +621,15 @@ TlsNewSessionCallback(
 		SSL_SESSION_get_ticket_lifetime_hint(sess));
 	TlsCallbackEval(connPtr, connPtr->command, 4, objv, NULL);
     }
+    /*
+     * A resumed handshake verifies nothing: keep only sessions whose peer
+     * passed verification, or a connection that accepted an unverified
+     * peer (-require 0, -request 0, a verify callback's 1) would let a
+     * later -require 1 connection to the same peer skip verification.
+     */
     if (!(connPtr->flags & TLS_CONN_SERVER) && connPtr->sessionKey != NULL
-	    && SSL_SESSION_is_resumable(sess)) {
+	    && SSL_SESSION_is_resumable(sess)
+	    && SSL_get_verify_result(ssl) == X509_V_OK) {
 	TlsContextSaveSession(connPtr->ctxPtr, connPtr->sessionKey, sess);
 	kept = 1;
     }

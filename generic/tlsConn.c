@@ -17,6 +17,10 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+static int	AppendPeer(TlsConn *connPtr, Tcl_DString *keyPtr);
+static void	UseSessionKey(TlsConn *connPtr, Tcl_DString *keyPtr);
+static int	FinishSessionKey(TlsConn *connPtr);
+
 /*
  *----------------------------------------------------------------------
  *
@@ -161,9 +165,8 @@ SetupSession(
     TlsConn *connPtr,
     const TlsConfig *cfgPtr)
 {
-    Tcl_DString key, peer;
+    Tcl_DString key;
     Tcl_Size len;
-    SSL_SESSION *sess;
 
     if (cfgPtr->server) {
 	const char *id = cfgPtr->sessionId
@@ -181,33 +184,147 @@ SetupSession(
     if (cfgPtr->sessionId != NULL) {
 	Tcl_DStringAppend(&key, "id:", 3);
 	Tcl_DStringAppend(&key, Tcl_GetString(cfgPtr->sessionId), -1);
+	UseSessionKey(connPtr, &key);
     } else {
-	Tcl_DStringInit(&peer);
 	Tcl_DStringAppend(&key, "peer:", 5);
 	if (cfgPtr->serverName != NULL) {
 	    Tcl_DStringAppend(&key, Tcl_GetString(cfgPtr->serverName), -1);
 	}
-	if (Tcl_GetChannelOption(NULL, connPtr->down, "-peername", &peer)
-		== TCL_OK) {
-	    Tcl_DStringAppend(&key, "|", 1);
-	    Tcl_DStringAppend(&key, Tcl_DStringValue(&peer), -1);
-	} else if (cfgPtr->serverName == NULL) {
-	    Tcl_DStringSetLength(&key, 0);	/* Nothing names the peer. */
-	}
-	Tcl_DStringFree(&peer);
-    }
-    if (Tcl_DStringLength(&key) > 0) {
-	connPtr->sessionKey = (char *) ckalloc(Tcl_DStringLength(&key) + 1);
-	memcpy(connPtr->sessionKey, Tcl_DStringValue(&key),
-		Tcl_DStringLength(&key) + 1);
-	sess = TlsContextFindSession(connPtr->ctxPtr, connPtr->sessionKey);
-	if (sess != NULL) {
-	    SSL_set_session(connPtr->ssl, sess);	/* Takes a reference. */
-	    SSL_SESSION_free(sess);			/* Drops ours. */
+	if (AppendPeer(connPtr, &key)) {
+	    UseSessionKey(connPtr, &key);
+	} else {
+	    /*
+	     * A socket still connecting (-async; with a host name of several
+	     * addresses Tcl has not chosen one yet) has no -peername: the
+	     * key is completed at the start of the handshake.
+	     */
+	    connPtr->sessionKey = (char *) ckalloc(Tcl_DStringLength(&key) + 1);
+	    memcpy(connPtr->sessionKey, Tcl_DStringValue(&key),
+		    Tcl_DStringLength(&key) + 1);
+	    connPtr->flags |= TLS_CONN_KEY_PENDING;
 	}
     }
     Tcl_DStringFree(&key);
     return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AppendPeer --
+ *
+ *	Appends "|" and the peer address of the channel below to a session
+ *	key.
+ *
+ * Results:
+ *	1, or 0 (nothing appended) when the channel below has no peer
+ *	address (yet).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+AppendPeer(
+    TlsConn *connPtr,
+    Tcl_DString *keyPtr)
+{
+    Tcl_DString peer;
+    int known;
+
+    Tcl_DStringInit(&peer);
+    known = Tcl_GetChannelOption(NULL, connPtr->down, "-peername", &peer)
+	    == TCL_OK && Tcl_DStringLength(&peer) > 0;
+    if (known) {
+	Tcl_DStringAppend(keyPtr, "|", 1);
+	Tcl_DStringAppend(keyPtr, Tcl_DStringValue(&peer), -1);
+    }
+    Tcl_DStringFree(&peer);
+    return known;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * UseSessionKey --
+ *
+ *	Sets the connection's session key and offers the session cached
+ *	under it, if any.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+UseSessionKey(
+    TlsConn *connPtr,
+    Tcl_DString *keyPtr)
+{
+    SSL_SESSION *sess;
+
+    if (connPtr->sessionKey != NULL) {
+	ckfree(connPtr->sessionKey);
+    }
+    connPtr->sessionKey = (char *) ckalloc(Tcl_DStringLength(keyPtr) + 1);
+    memcpy(connPtr->sessionKey, Tcl_DStringValue(keyPtr),
+	    Tcl_DStringLength(keyPtr) + 1);
+    sess = TlsContextFindSession(connPtr->ctxPtr, connPtr->sessionKey);
+    if (sess != NULL) {
+	SSL_set_session(connPtr->ssl, sess);	/* Takes a reference. */
+	SSL_SESSION_free(sess);			/* Drops ours. */
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FinishSessionKey --
+ *
+ *	Before the first handshake step of a client whose socket was still
+ *	connecting at import: adds the peer address to the session key now
+ *	and offers the session cached under it.
+ *
+ * Results:
+ *	1 to go on with the handshake; 0 when a non-blocking socket is
+ *	still connecting (wait for "writable").
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+FinishSessionKey(
+    TlsConn *connPtr)
+{
+    Tcl_DString key, value;
+    int connecting = 0;
+
+    Tcl_DStringInit(&key);
+    Tcl_DStringAppend(&key, connPtr->sessionKey, -1);
+    if (!AppendPeer(connPtr, &key)) {
+	if (connPtr->flags & TLS_CONN_NONBLOCK) {
+	    Tcl_DStringInit(&value);
+	    if (Tcl_GetChannelOption(NULL, connPtr->down, "-connecting",
+		    &value) == TCL_OK) {
+		connecting = strcmp(Tcl_DStringValue(&value), "1") == 0;
+	    }
+	    Tcl_DStringFree(&value);
+	}
+	if (connecting) {
+	    Tcl_DStringFree(&key);
+	    return 0;
+	}
+	if (Tcl_DStringLength(&key) == 5) {
+	    /* "peer:" alone: nothing names the peer, no session. */
+	    connPtr->flags &= ~TLS_CONN_KEY_PENDING;
+	    ckfree(connPtr->sessionKey);
+	    connPtr->sessionKey = NULL;
+	    Tcl_DStringFree(&key);
+	    return 1;
+	}
+	/* Blocking, or the connection failed: the server name alone. */
+    }
+    connPtr->flags &= ~TLS_CONN_KEY_PENDING;
+    UseSessionKey(connPtr, &key);
+    Tcl_DStringFree(&key);
+    return 1;
 }
 
 /*
@@ -509,6 +626,11 @@ TlsConnHandshake(
 	return TLS_IO_ERROR;
     default:
 	return TLS_IO_DONE;
+    }
+    if ((connPtr->flags & TLS_CONN_KEY_PENDING)
+	    && !FinishSessionKey(connPtr)) {
+	connPtr->flags |= TLS_CONN_WANT_WRITE;	/* Until connected. */
+	return TLS_IO_AGAIN;
     }
     ERR_clear_error();
     errno = 0;

@@ -24,6 +24,8 @@
 #include "tlsInt.h"
 #include <stdarg.h>
 
+static Tcl_Obj *	ReasonOrErrno(int *sysErrnoPtr);
+
 /*
  *----------------------------------------------------------------------
  *
@@ -89,9 +91,38 @@ TlsError(
 Tcl_Obj *
 TlsErrorReason(void)
 {
+    int sysErrno;
+    Tcl_Obj *reasonObj = ReasonOrErrno(&sysErrno);
+
+    if (sysErrno != 0) {
+	/* "system lib" says nothing: name the system error itself. */
+	return Tcl_NewStringObj(Tcl_ErrnoMsg(sysErrno), -1);
+    }
+    return reasonObj;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ReasonOrErrno --
+ *
+ *	Like TlsErrorReason, but a system error in the queue is returned
+ *	as its errno in *sysErrnoPtr (else 0) with an empty reason: OpenSSL
+ *	3.0 leaves a failed send or recv in errno only, 3.5 also queues
+ *	it, and I/O errors must read the same (errorCode EPIPE, ...) with
+ *	either.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+ReasonOrErrno(
+    int *sysErrnoPtr)
+{
     unsigned long err, last = 0, sys = 0;
     const char *reason;
 
+    *sysErrnoPtr = 0;
     while ((err = ERR_get_error()) != 0) {
 	last = err;		/* The last one is the most specific. */
 	if (ERR_SYSTEM_ERROR(err)) {
@@ -99,8 +130,8 @@ TlsErrorReason(void)
 	}
     }
     if (sys != 0) {
-	/* "system lib" says nothing: name the system error itself. */
-	return Tcl_NewStringObj(Tcl_ErrnoMsg(ERR_GET_REASON(sys)), -1);
+	*sysErrnoPtr = ERR_GET_REASON(sys);
+	return Tcl_NewObj();
     }
     if (last == 0) {
 	return Tcl_NewObj();
@@ -254,9 +285,13 @@ TlsErrorHandshake(
     long verify = SSL_get_verify_result(connPtr->ssl);
     int verifyFailed = ERR_GET_REASON(ERR_peek_last_error())
 	    == SSL_R_CERTIFICATE_VERIFY_FAILED;
-    Tcl_Obj *reasonObj = TlsErrorReason();
+    int sysErrno;
+    Tcl_Obj *reasonObj = ReasonOrErrno(&sysErrno);
     Tcl_Obj *msgObj, *codeObj;
 
+    if (sysErrno != 0) {
+	savedErrno = sysErrno;		/* Queued (OpenSSL 3.5). */
+    }
     Tcl_IncrRefCount(reasonObj);
     if (verifyFailed && verify != X509_V_OK && connPtr->cbError == NULL) {
 	const char *text = X509_verify_cert_error_string(verify);
@@ -332,9 +367,13 @@ TlsErrorIO(
     int sslError,
     int savedErrno)
 {
-    Tcl_Obj *reasonObj = TlsErrorReason();
+    int sysErrno;
+    Tcl_Obj *reasonObj = ReasonOrErrno(&sysErrno);
     Tcl_Obj *msgObj, *codeObj;
 
+    if (sysErrno != 0) {
+	savedErrno = sysErrno;		/* Queued (OpenSSL 3.5). */
+    }
     Tcl_IncrRefCount(reasonObj);
     if (Tcl_GetCharLength(reasonObj) > 0) {
 	msgObj = Tcl_ObjPrintf("TLS %s failed: %s", what,

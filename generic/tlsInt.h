@@ -123,6 +123,8 @@ typedef enum TlsState {
 #define TLS_CONN_EOF_SEEN	(1 << 7)	/* Channel below hit EOF. */
 #define TLS_CONN_BUSY		(1 << 8)	/* Inside an OpenSSL call. */
 #define TLS_CONN_TICKETS	(1 << 9)	/* Server sent its tickets. */
+#define TLS_CONN_KEY_PENDING	(1 << 10)	/* sessionKey lacks the peer
+						 * address (connecting). */
 
 /* Results of TlsConnHandshake and friends. */
 #define TLS_IO_DONE	1
