@@ -14,7 +14,7 @@ case $tcl in
     *) echo "tools/deps.sh: no Debian packages known for Tcl '$tcl'" >&2; exit 2 ;;
 esac
 build="make gcc pkg-config tcl$tcl tcl$tcl-dev libssl-dev"
-test="$build openssl tcllib procps"
+test="$build openssl tcllib procps tcl-thread python3"
 demo="$build openssl"
 
 case "${1:-build}" in
