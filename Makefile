@@ -69,7 +69,7 @@ SRCS = $(wildcard generic/*.c)
 OBJS = $(patsubst generic/%.c,$(BUILD)/obj/%.o,$(SRCS))
 
 .PHONY: all deps deps-test deps-demo test demo install clean test-tcl9 FORCE \
-	bench bench-quick bench-profile
+	bench bench-quick bench-profile check-asan check-valgrind fuzz
 
 all: deps $(BUILD)/lib.stamp
 
@@ -121,6 +121,14 @@ install: all
 	install -m 755 $(BUILD)/$(LIBNAME) $(DESTDIR)$(PKGDIR)/
 	install -m 644 $(BUILD)/pkgIndex.tcl $(BUILD)/tls.tcl $(DESTDIR)$(PKGDIR)/
 	install -m 644 doc/tls.n $(DESTDIR)$(MANDIR)/mann/tls.n
+
+# Memory checkers and fuzzers (see the header of each script).
+check-asan:
+	tools/asan.sh $(TESTFLAGS)
+check-valgrind: all
+	tools/valgrind.sh $(TESTFLAGS)
+fuzz:
+	fuzz/run.sh
 
 # Benchmarks (bench/RESULTS.md): not part of "make test", no timing asserts.
 BENCHFLAGS ?=
