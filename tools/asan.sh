@@ -35,7 +35,7 @@
 # ASAN_STRICT_TESTS=1. The per-file limit is raised to 900 s.
 # Environment: BUILD, TCLSH (default tclsh8.6), CC (default gcc),
 # ASAN_KEEP_LOGS=1 keeps the log directory (its path is printed).
-# Takes about 2.5 minutes on 2 cores (the plain suite takes about 1).
+# Takes about 5 minutes on 2 cores (the plain suite takes about 1.5).
 
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
