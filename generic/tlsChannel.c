@@ -371,6 +371,34 @@ TlsBlockModeProc(
 /*
  *----------------------------------------------------------------------
  *
+ * WithdrawWatch --
+ *
+ *	Takes back the events we asked of the channel below (its file
+ *	handler, for a socket), when the layer closes or its channel leaves
+ *	this thread: the handler lives in this thread's notifier.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+WithdrawWatch(
+    TlsConn *connPtr)
+{
+    Tcl_DriverWatchProc *watchProc;
+
+    if (connPtr->downMask == 0 || connPtr->down == NULL) {
+	return;
+    }
+    watchProc = Tcl_ChannelWatchProc(Tcl_GetChannelType(connPtr->down));
+    connPtr->downMask = 0;
+    if (watchProc != NULL) {
+	watchProc(Tcl_GetChannelInstanceData(connPtr->down), 0);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsClose2Proc --
  *
  *	Full close (and tls::unimport): sends close_notify without blocking
@@ -397,6 +425,13 @@ TlsClose2Proc(
 	Tcl_DeleteTimerHandler(connPtr->timer);
 	connPtr->timer = NULL;
     }
+    /*
+     * Tcl normally closes the channel below next, which drops our watch
+     * anyway; but at exit it closes only the top layer of a channel still
+     * registered in an interpreter, and the socket's file handler would
+     * leak.
+     */
+    WithdrawWatch(connPtr);
     connPtr->self = NULL;
     connPtr->down = NULL;	/* Tcl closes or keeps it: hands off. */
     Tcl_EventuallyFree(connPtr, TlsFreeProc);
@@ -496,7 +531,7 @@ TlsGetHandleProc(
 {
     TlsConn *connPtr = (TlsConn *) instanceData;
 
-    return Tcl_GetChannelHandle(connPtr->down, direction, handlePtr);
+    return TlsConnDownHandle(connPtr, direction, handlePtr);
 }
 
 /*
@@ -525,6 +560,7 @@ TlsThreadActionProc(
 	    connPtr->timer = NULL;
 	}
 	TlsConnForgetInterp(connPtr);
+	WithdrawWatch(connPtr);		/* Our file handler is this thread's. */
     } else {
 	connPtr->downMask = -1;		/* Unknown in this thread. */
 	TlsChannelUpdate(connPtr);

@@ -459,6 +459,37 @@ TlsConnNew(
 /*
  *----------------------------------------------------------------------
  *
+ * TlsConnDownHandle --
+ *
+ *	Tcl_GetChannelHandle on the channel below, asked only when its type
+ *	has handles at all. For a type without them (a reflected channel,
+ *	"chan create") Tcl_GetChannelHandle stores the channel error
+ *	'channel "x" does not support OS handles' in the state all layers
+ *	share, and the next close of the TLS channel raises it, mangled
+ *	into the error "handles".
+ *
+ * Results:
+ *	TCL_OK with the handle, or TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnDownHandle(
+    TlsConn *connPtr,
+    int direction,
+    void **handlePtr)
+{
+    if (connPtr->down == NULL || Tcl_ChannelGetHandleProc(
+	    Tcl_GetChannelType(connPtr->down)) == NULL) {
+	return TCL_ERROR;
+    }
+    return Tcl_GetChannelHandle(connPtr->down, direction, handlePtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsConnTuneSocket --
  *
  *	Turns off Nagle's algorithm when the channel below is a TCP socket.
@@ -480,8 +511,7 @@ TlsConnTuneSocket(
     int fd, type = 0, on = 1;
     socklen_t typeLen = sizeof(type);
 
-    if (Tcl_GetChannelHandle(connPtr->down, TCL_READABLE, &handle)
-	    != TCL_OK) {
+    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) != TCL_OK) {
 	return;
     }
     fd = (int) (intptr_t) handle;
@@ -965,8 +995,7 @@ WaitReadable(
     if (connPtr->inEnd > connPtr->inStart) {
 	return 1;
     }
-    if (Tcl_GetChannelHandle(connPtr->down, TCL_READABLE, &handle)
-	    != TCL_OK) {
+    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) != TCL_OK) {
 	Tcl_Sleep(ms < 10 ? ms : 10);	/* No descriptor: poll slowly. */
 	return 1;
     }

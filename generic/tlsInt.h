@@ -191,6 +191,8 @@ MODULE_SCOPE int	TlsConnReadable(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnBuffered(TlsConn *connPtr);
 MODULE_SCOPE void	TlsConnShutdown(TlsConn *connPtr, int waitForPeer);
 MODULE_SCOPE int	TlsConnDownBlocking(TlsConn *connPtr, int blocking);
+MODULE_SCOPE int	TlsConnDownHandle(TlsConn *connPtr, int direction,
+			    void **handlePtr);
 MODULE_SCOPE TlsConn *	TlsConnFromSSL(const SSL *ssl);
 MODULE_SCOPE int	TlsConnRaise(Tcl_Interp *interp, TlsConn *connPtr);
 
