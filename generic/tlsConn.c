@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 static int	AppendPeer(TlsConn *connPtr, Tcl_DString *keyPtr);
+static void	SetSessionKey(TlsConn *connPtr, Tcl_DString *keyPtr);
 static void	UseSessionKey(TlsConn *connPtr, Tcl_DString *keyPtr);
 static int	FinishSessionKey(TlsConn *connPtr);
 
@@ -198,9 +199,7 @@ SetupSession(
 	     * addresses Tcl has not chosen one yet) has no -peername: the
 	     * key is completed at the start of the handshake.
 	     */
-	    connPtr->sessionKey = (char *) ckalloc(Tcl_DStringLength(&key) + 1);
-	    memcpy(connPtr->sessionKey, Tcl_DStringValue(&key),
-		    Tcl_DStringLength(&key) + 1);
+	    SetSessionKey(connPtr, &key);
 	    connPtr->flags |= TLS_CONN_KEY_PENDING;
 	}
     }
@@ -245,6 +244,31 @@ AppendPeer(
 /*
  *----------------------------------------------------------------------
  *
+ * SetSessionKey --
+ *
+ *	Replaces the connection's session key (ckalloc'ed, owned by the
+ *	connection) with a copy of the DString's value.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+SetSessionKey(
+    TlsConn *connPtr,
+    Tcl_DString *keyPtr)
+{
+    Tcl_Size len = Tcl_DStringLength(keyPtr);
+
+    if (connPtr->sessionKey != NULL) {
+	ckfree(connPtr->sessionKey);
+    }
+    connPtr->sessionKey = (char *) ckalloc(len + 1);
+    memcpy(connPtr->sessionKey, Tcl_DStringValue(keyPtr), (size_t) len + 1);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * UseSessionKey --
  *
  *	Sets the connection's session key and offers the session cached
@@ -260,12 +284,7 @@ UseSessionKey(
 {
     SSL_SESSION *sess;
 
-    if (connPtr->sessionKey != NULL) {
-	ckfree(connPtr->sessionKey);
-    }
-    connPtr->sessionKey = (char *) ckalloc(Tcl_DStringLength(keyPtr) + 1);
-    memcpy(connPtr->sessionKey, Tcl_DStringValue(keyPtr),
-	    Tcl_DStringLength(keyPtr) + 1);
+    SetSessionKey(connPtr, keyPtr);
     sess = TlsContextFindSession(connPtr->ctxPtr, connPtr->sessionKey);
     if (sess != NULL) {
 	SSL_set_session(connPtr->ssl, sess);	/* Takes a reference. */
@@ -974,6 +993,40 @@ TlsConnReadable(
 /*
  *----------------------------------------------------------------------
  *
+ * PollDown --
+ *
+ *	Waits at most ms milliseconds for poll() events on the channel
+ *	below; a channel without a descriptor is waited for a little.
+ *
+ * Results:
+ *	1 if the events (may) have come, 0 on timeout.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+PollDown(
+    TlsConn *connPtr,
+    int events,
+    int ms)
+{
+    void *handle;
+    struct pollfd pfd;
+
+    if (TlsConnDownHandle(connPtr, events == POLLIN ? TCL_READABLE
+	    : TCL_WRITABLE, &handle) != TCL_OK) {
+	Tcl_Sleep(ms < 10 ? ms : 10);	/* No descriptor: poll slowly. */
+	return 1;
+    }
+    pfd.fd = (int) (intptr_t) handle;
+    pfd.events = (short) events;
+    pfd.revents = 0;
+    return poll(&pfd, 1, ms) > 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * WaitReadable --
  *
  *	Waits at most ms milliseconds for the channel below to have input.
@@ -989,20 +1042,10 @@ WaitReadable(
     TlsConn *connPtr,
     int ms)
 {
-    void *handle;
-    struct pollfd pfd;
-
     if (connPtr->inEnd > connPtr->inStart) {
 	return 1;
     }
-    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) != TCL_OK) {
-	Tcl_Sleep(ms < 10 ? ms : 10);	/* No descriptor: poll slowly. */
-	return 1;
-    }
-    pfd.fd = (int) (intptr_t) handle;
-    pfd.events = POLLIN;
-    pfd.revents = 0;
-    return poll(&pfd, 1, ms) > 0;
+    return PollDown(connPtr, POLLIN, ms);
 }
 
 /*
@@ -1022,22 +1065,13 @@ TlsConnWaitIO(
     TlsConn *connPtr,
     int ms)
 {
-    void *handle;
-    struct pollfd pfd;
+    int events = POLLOUT;
 
-    if (Tcl_GetChannelHandle(connPtr->down, TCL_WRITABLE, &handle)
-	    != TCL_OK) {
-	Tcl_Sleep(ms < 10 ? ms : 10);
-	return;
-    }
-    pfd.fd = (int) (intptr_t) handle;
-    pfd.events = POLLOUT;
     if (connPtr->state == TLS_HANDSHAKING
 	    && !(connPtr->flags & TLS_CONN_WANT_WRITE)) {
-	pfd.events = POLLIN;
+	events = POLLIN;
     }
-    pfd.revents = 0;
-    (void) poll(&pfd, 1, ms);
+    (void) PollDown(connPtr, events, ms);
 }
 
 /*
