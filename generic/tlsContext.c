@@ -574,6 +574,32 @@ GetThreadData(void)
 }
 
 /*
+ * One entry of a context's session table: the session (one reference
+ * owned by the table) and when it was saved, counted in saves.
+ */
+
+typedef struct TlsSavedSession {
+    SSL_SESSION *sess;
+    unsigned long serial;
+} TlsSavedSession;
+
+/*
+ * FreeSavedSession --
+ *	Releases the table's reference to the session of entry hPtr, frees
+ *	the entry's record. The caller deletes the entry itself.
+ */
+
+static void
+FreeSavedSession(
+    Tcl_HashEntry *hPtr)
+{
+    TlsSavedSession *savedPtr = (TlsSavedSession *) Tcl_GetHashValue(hPtr);
+
+    SSL_SESSION_free(savedPtr->sess);
+    ckfree(savedPtr);
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * FreeContext --
@@ -592,7 +618,7 @@ FreeContext(
 
     for (hPtr = Tcl_FirstHashEntry(&ctxPtr->sessions, &search);
 	    hPtr != NULL; hPtr = Tcl_NextHashEntry(&search)) {
-	SSL_SESSION_free((SSL_SESSION *) Tcl_GetHashValue(hPtr));
+	FreeSavedSession(hPtr);
     }
     Tcl_DeleteHashTable(&ctxPtr->sessions);
     SSL_CTX_free(ctxPtr->ctx);
@@ -685,6 +711,7 @@ TlsContextGet(
     memcpy(ctxPtr->key, Tcl_DStringValue(&key), Tcl_DStringLength(&key) + 1);
     ctxPtr->nextPtr = tsdPtr->firstPtr;
     Tcl_InitHashTable(&ctxPtr->sessions, TCL_STRING_KEYS);
+    ctxPtr->sessionsSaved = 0;
     tsdPtr->firstPtr = ctxPtr;
 
   found:
@@ -773,7 +800,8 @@ CacheExit(
  * TlsContextSaveSession, TlsContextFindSession --
  *
  *	The client session cache of a context: one resumable session per
- *	peer key (see TlsConnNew), newest wins. Connections made through the
+ *	peer key (see TlsConnNew), newest wins; a full table drops the
+ *	oldest session. Connections made through the
  *	same context (same options, or -model) resume automatically.
  *
  *	Save takes over the caller's reference to sess. Find returns a
@@ -784,6 +812,36 @@ CacheExit(
 
 #define TLS_SESSIONS_MAX 256
 
+/*
+ * EvictOldestSession --
+ *	Drops the entry of a full table that was saved longest ago. Called
+ *	with ctxMutex held.
+ */
+
+static void
+EvictOldestSession(
+    Tcl_HashTable *tablePtr)
+{
+    Tcl_HashSearch search;
+    Tcl_HashEntry *hPtr, *oldestPtr = NULL;
+    unsigned long oldest = 0;
+
+    for (hPtr = Tcl_FirstHashEntry(tablePtr, &search); hPtr != NULL;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	unsigned long serial =
+		((TlsSavedSession *) Tcl_GetHashValue(hPtr))->serial;
+
+	if (oldestPtr == NULL || serial < oldest) {
+	    oldestPtr = hPtr;
+	    oldest = serial;
+	}
+    }
+    if (oldestPtr != NULL) {
+	FreeSavedSession(oldestPtr);
+	Tcl_DeleteHashEntry(oldestPtr);
+    }
+}
+
 void
 TlsContextSaveSession(
     TlsContext *ctxPtr,
@@ -791,22 +849,22 @@ TlsContextSaveSession(
     SSL_SESSION *sess)
 {
     Tcl_HashEntry *hPtr;
+    TlsSavedSession *savedPtr;
     int isNew;
 
     Tcl_MutexLock(&ctxMutex);
     if (ctxPtr->sessions.numEntries >= TLS_SESSIONS_MAX
 	    && Tcl_FindHashEntry(&ctxPtr->sessions, key) == NULL) {
-	Tcl_HashSearch search;
-
-	hPtr = Tcl_FirstHashEntry(&ctxPtr->sessions, &search);
-	SSL_SESSION_free((SSL_SESSION *) Tcl_GetHashValue(hPtr));
-	Tcl_DeleteHashEntry(hPtr);
+	EvictOldestSession(&ctxPtr->sessions);
     }
     hPtr = Tcl_CreateHashEntry(&ctxPtr->sessions, key, &isNew);
     if (!isNew) {
-	SSL_SESSION_free((SSL_SESSION *) Tcl_GetHashValue(hPtr));
+	FreeSavedSession(hPtr);
     }
-    Tcl_SetHashValue(hPtr, sess);
+    savedPtr = (TlsSavedSession *) ckalloc(sizeof(TlsSavedSession));
+    savedPtr->sess = sess;
+    savedPtr->serial = ++ctxPtr->sessionsSaved;
+    Tcl_SetHashValue(hPtr, savedPtr);
     Tcl_MutexUnlock(&ctxMutex);
 }
 
@@ -821,11 +879,11 @@ TlsContextFindSession(
     Tcl_MutexLock(&ctxMutex);
     hPtr = Tcl_FindHashEntry(&ctxPtr->sessions, key);
     if (hPtr != NULL) {
-	sess = (SSL_SESSION *) Tcl_GetHashValue(hPtr);
+	sess = ((TlsSavedSession *) Tcl_GetHashValue(hPtr))->sess;
 	if (!SSL_SESSION_is_resumable(sess)
 		|| TLS_SESSION_GET_TIME(sess) + SSL_SESSION_get_timeout(sess)
 			< (long) time(NULL)) {
-	    SSL_SESSION_free(sess);
+	    FreeSavedSession(hPtr);
 	    Tcl_DeleteHashEntry(hPtr);
 	    sess = NULL;
 	} else {

@@ -86,7 +86,8 @@ typedef struct TlsContext {
     struct TlsContext *nextPtr;	/* Cache list link. */
     Tcl_HashTable sessions;	/* Client side: resumable sessions by
 				 * peer (TlsConn.sessionKey); each value is
-				 * an SSL_SESSION we hold a reference to. */
+				 * a TlsSavedSession (tlsContext.c). */
+    unsigned long sessionsSaved;/* Sessions saved so far: the age order. */
 } TlsContext;
 
 MODULE_SCOPE int	TlsContextGet(Tcl_Interp *interp,
