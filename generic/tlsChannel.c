@@ -22,6 +22,7 @@ static Tcl_DriverGetHandleProc	TlsGetHandleProc;
 static Tcl_DriverHandlerProc	TlsHandlerProc;
 static Tcl_DriverThreadActionProc TlsThreadActionProc;
 static Tcl_TimerProc		TlsTimerProc;
+static Tcl_IdleProc		TlsTrimProc;
 static Tcl_FreeProc		TlsFreeProc;
 
 static const Tcl_ChannelType tlsChannelType = {
@@ -306,6 +307,65 @@ TlsWatchProc(
  *----------------------------------------------------------------------
  */
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * ScheduleTrim, TlsTrimProc --
+ *
+ *	Gives back the spare input buffers Tcl keeps on an idle channel.
+ *	Tcl holds on to an emptied input buffer (and another spare one) of
+ *	the channel's -buffersize, 16 KiB while TLS is stacked: on a server
+ *	with many idle connections that is half the memory of each.
+ *	Tcl_SetChannelBufferSize frees exactly those spare buffers when the
+ *	size changes, so at idle time TlsTrimProc changes it and sets it
+ *	back. Never while OpenSSL or a callback runs: a script there may
+ *	enter the event loop while Tcl is filling one of those buffers.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ScheduleTrim(
+    TlsConn *connPtr)
+{
+    if (!(connPtr->flags & (TLS_CONN_TRIM | TLS_CONN_CLOSED))) {
+	connPtr->flags |= TLS_CONN_TRIM;
+	Tcl_DoWhenIdle(TlsTrimProc, connPtr);
+    }
+}
+
+static void
+TlsTrimProc(
+    void *clientData)
+{
+    TlsConn *connPtr = (TlsConn *) clientData;
+    int size;
+
+    connPtr->flags &= ~TLS_CONN_TRIM;
+    if (connPtr->self == NULL
+	    || (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_IN_CALLBACK))) {
+	return;
+    }
+    size = Tcl_GetChannelBufferSize(connPtr->self);
+    Tcl_SetChannelBufferSize(connPtr->self, size > 1 ? size - 1 : size + 1);
+    Tcl_SetChannelBufferSize(connPtr->self, size);
+}
+
+/*
+ * CancelTrim --
+ *	Drops a scheduled TlsTrimProc (the channel closes or changes thread).
+ */
+
+static void
+CancelTrim(
+    TlsConn *connPtr)
+{
+    if (connPtr->flags & TLS_CONN_TRIM) {
+	connPtr->flags &= ~TLS_CONN_TRIM;
+	Tcl_CancelIdleCall(TlsTrimProc, connPtr);
+    }
+}
+
 static int
 TlsInputProc(
     void *instanceData,
@@ -319,6 +379,7 @@ TlsInputProc(
     Tcl_Preserve(connPtr);	/* A callback may close the channel. */
     n = TlsConnRead(connPtr, buf, bufSize, errorCodePtr);
     TlsChannelUpdate(connPtr);
+    ScheduleTrim(connPtr);
     Tcl_Release(connPtr);
     return n;
 }
@@ -338,6 +399,7 @@ TlsOutputProc(
     if (connPtr->state != TLS_OPEN) {
 	TlsChannelUpdate(connPtr);
     }
+    ScheduleTrim(connPtr);
     Tcl_Release(connPtr);
     return n;
 }
@@ -425,6 +487,7 @@ TlsClose2Proc(
 	Tcl_DeleteTimerHandler(connPtr->timer);
 	connPtr->timer = NULL;
     }
+    CancelTrim(connPtr);
     /*
      * Tcl normally closes the channel below next, which drops our watch
      * anyway; but at exit it closes only the top layer of a channel still
@@ -559,6 +622,7 @@ TlsThreadActionProc(
 	    Tcl_DeleteTimerHandler(connPtr->timer);
 	    connPtr->timer = NULL;
 	}
+	CancelTrim(connPtr);		/* Idle calls are this thread's too. */
 	TlsConnForgetInterp(connPtr);
 	WithdrawWatch(connPtr);		/* Our file handler is this thread's. */
     } else {

@@ -126,6 +126,7 @@ typedef enum TlsState {
 #define TLS_CONN_TICKETS	(1 << 9)	/* Server sent its tickets. */
 #define TLS_CONN_KEY_PENDING	(1 << 10)	/* sessionKey lacks the peer
 						 * address (connecting). */
+#define TLS_CONN_TRIM		(1 << 11)	/* TlsTrimProc scheduled. */
 
 /* Results of TlsConnHandshake and friends. */
 #define TLS_IO_DONE	1
@@ -136,7 +137,9 @@ typedef enum TlsState {
  * Channel buffer size while TLS is stacked: one full record per write
  * instead of Tcl's default 4 KiB (fewer records, fewer system calls).
  */
+#ifndef TLS_CHANNEL_BUFSIZE
 #define TLS_CHANNEL_BUFSIZE 16384
+#endif
 
 /* How long tls::unimport waits for the peer (flush, close_notify), ms. */
 #define TLS_UNIMPORT_WAIT 10000
