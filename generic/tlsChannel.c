@@ -25,6 +25,26 @@ static Tcl_TimerProc		TlsTimerProc;
 static Tcl_IdleProc		TlsTrimProc;
 static Tcl_FreeProc		TlsFreeProc;
 
+static Tcl_ExitProc		TlsExitHandler;
+static void	CancelTrim(TlsConn *connPtr);
+static void	WithdrawWatch(TlsConn *connPtr);
+
+/*
+ * The layers stacked in each thread, so that process exit can take back
+ * what they registered with the thread's notifier: Tcl abandons channels
+ * still flushing in the background at exit (TIP 398) without calling
+ * their close procedure. Each list is used only by its own thread.
+ */
+
+typedef struct ThreadData {
+    TlsConn *firstPtr;
+} ThreadData;
+
+static Tcl_ThreadDataKey dataKey;
+static int exiting = 0;		/* Process exit began: register nothing. */
+static int exitHandlerSet = 0;
+TCL_DECLARE_MUTEX(exitMutex)
+
 static const Tcl_ChannelType tlsChannelType = {
     "tls",			/* Type name. */
     TLS_CHANNEL_VERSION,	/* v5: close2Proc, handler, thread action. */
@@ -106,6 +126,109 @@ TlsChannelConn(
 /*
  *----------------------------------------------------------------------
  *
+ * ListConn, UnlistConn --
+ *
+ *	Adds a layer to this thread's list (it was stacked or moved here),
+ *	takes it off (it closes or moves away). Idempotent. The first call
+ *	in the process also registers TlsExitHandler.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ListConn(
+    TlsConn *connPtr)
+{
+    ThreadData *tsdPtr = (ThreadData *)
+	    Tcl_GetThreadData(&dataKey, sizeof(ThreadData));
+
+    if (connPtr->linkPtrPtr != NULL) {
+	return;
+    }
+    Tcl_MutexLock(&exitMutex);
+    if (!exitHandlerSet) {
+	exitHandlerSet = 1;
+	Tcl_CreateExitHandler(TlsExitHandler, NULL);
+    }
+    Tcl_MutexUnlock(&exitMutex);
+    connPtr->nextPtr = tsdPtr->firstPtr;
+    if (connPtr->nextPtr != NULL) {
+	connPtr->nextPtr->linkPtrPtr = &connPtr->nextPtr;
+    }
+    tsdPtr->firstPtr = connPtr;
+    connPtr->linkPtrPtr = &tsdPtr->firstPtr;
+}
+
+static void
+UnlistConn(
+    TlsConn *connPtr)
+{
+    if (connPtr->linkPtrPtr == NULL) {
+	return;
+    }
+    *connPtr->linkPtrPtr = connPtr->nextPtr;
+    if (connPtr->nextPtr != NULL) {
+	connPtr->nextPtr->linkPtrPtr = connPtr->linkPtrPtr;
+    }
+    connPtr->nextPtr = NULL;
+    connPtr->linkPtrPtr = NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DetachEvents --
+ *
+ *	Takes back everything the layer registered with this thread's
+ *	notifier: its timer, a scheduled trim, its watch on the channel
+ *	below.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+DetachEvents(
+    TlsConn *connPtr)
+{
+    if (connPtr->timer != NULL) {
+	Tcl_DeleteTimerHandler(connPtr->timer);
+	connPtr->timer = NULL;
+    }
+    CancelTrim(connPtr);
+    WithdrawWatch(connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsExitHandler --
+ *
+ *	Process exit: no event loop runs any more, so the layers of this
+ *	thread drop their event registrations, and none are made from now
+ *	on. Channels that Tcl still closes get their close procedure as
+ *	usual.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+TlsExitHandler(
+    TCL_UNUSED(void *))
+{
+    ThreadData *tsdPtr = (ThreadData *)
+	    Tcl_GetThreadData(&dataKey, sizeof(ThreadData));
+    TlsConn *connPtr;
+
+    exiting = 1;
+    for (connPtr = tsdPtr->firstPtr; connPtr != NULL;
+	    connPtr = connPtr->nextPtr) {
+	DetachEvents(connPtr);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsChannelUpdate --
  *
  *	Brings the event plumbing up to date after anything changed: asks
@@ -123,7 +246,7 @@ TlsChannelUpdate(
     int mask = connPtr->watchMask;
     int ready = 0;
 
-    if (connPtr->flags & TLS_CONN_CLOSED) {
+    if ((connPtr->flags & TLS_CONN_CLOSED) || exiting) {
 	return;
     }
     if (connPtr->state == TLS_HANDSHAKING
@@ -328,7 +451,7 @@ static void
 ScheduleTrim(
     TlsConn *connPtr)
 {
-    if (!(connPtr->flags & (TLS_CONN_TRIM | TLS_CONN_CLOSED))) {
+    if (!(connPtr->flags & (TLS_CONN_TRIM | TLS_CONN_CLOSED)) && !exiting) {
 	connPtr->flags |= TLS_CONN_TRIM;
 	Tcl_DoWhenIdle(TlsTrimProc, connPtr);
     }
@@ -483,18 +606,14 @@ TlsClose2Proc(
     }
     connPtr->flags |= TLS_CONN_CLOSED;	/* No callbacks from here on. */
     TlsConnShutdown(connPtr, 0);
-    if (connPtr->timer != NULL) {
-	Tcl_DeleteTimerHandler(connPtr->timer);
-	connPtr->timer = NULL;
-    }
-    CancelTrim(connPtr);
     /*
      * Tcl normally closes the channel below next, which drops our watch
      * anyway; but at exit it closes only the top layer of a channel still
      * registered in an interpreter, and the socket's file handler would
      * leak.
      */
-    WithdrawWatch(connPtr);
+    DetachEvents(connPtr);
+    UnlistConn(connPtr);
     connPtr->self = NULL;
     connPtr->down = NULL;	/* Tcl closes or keeps it: hands off. */
     Tcl_EventuallyFree(connPtr, TlsFreeProc);
@@ -618,14 +737,11 @@ TlsThreadActionProc(
     TlsConn *connPtr = (TlsConn *) instanceData;
 
     if (action == TCL_CHANNEL_THREAD_REMOVE) {
-	if (connPtr->timer != NULL) {
-	    Tcl_DeleteTimerHandler(connPtr->timer);
-	    connPtr->timer = NULL;
-	}
-	CancelTrim(connPtr);		/* Idle calls are this thread's too. */
+	DetachEvents(connPtr);		/* They are this thread's. */
+	UnlistConn(connPtr);
 	TlsConnForgetInterp(connPtr);
-	WithdrawWatch(connPtr);		/* Our file handler is this thread's. */
     } else {
+	ListConn(connPtr);
 	connPtr->downMask = -1;		/* Unknown in this thread. */
 	TlsChannelUpdate(connPtr);
     }

@@ -177,6 +177,9 @@ typedef struct TlsConn {
 				 * tls::unimport. */
     unsigned char *alpnWire;	/* -alpn in wire format (server side). */
     unsigned int alpnLen;
+    struct TlsConn *nextPtr;	/* This thread's stacked layers (list of
+				 * tlsChannel.c), and the pointer that */
+    struct TlsConn **linkPtrPtr;/* points at us there; NULL if unlisted. */
 } TlsConn;
 
 MODULE_SCOPE TlsConn *	TlsConnNew(Tcl_Interp *interp, Tcl_Channel down,
