@@ -374,7 +374,10 @@ ChannelNameObj(
  * TlsCallbackError --
  *
  *	"error channel message": tells the -command callback why the
- *	connection failed, once.
+ *	connection failed, once. A client also tells Tcl's http package,
+ *	when it is loaded (::http::registerError channel message): http
+ *	reports a handshake that fails inside its first flush as "failed
+ *	to use socket" unless the transport registered the reason.
  *
  *----------------------------------------------------------------------
  */
@@ -384,15 +387,29 @@ TlsCallbackError(
     TlsConn *connPtr)
 {
     Tcl_Obj *objv[3];
+    Tcl_CmdInfo info;
 
-    if (connPtr->command == NULL || connPtr->self == NULL
-	    || connPtr->errorObj == NULL) {
+    if (connPtr->self == NULL || connPtr->errorObj == NULL) {
 	return;
     }
-    objv[0] = Tcl_NewStringObj("error", -1);
-    objv[1] = ChannelNameObj(connPtr);
-    objv[2] = connPtr->errorObj;
-    TlsCallbackEval(connPtr, connPtr->command, 3, objv, NULL);
+    if (connPtr->command != NULL) {
+	objv[0] = Tcl_NewStringObj("error", -1);
+	objv[1] = ChannelNameObj(connPtr);
+	objv[2] = connPtr->errorObj;
+	TlsCallbackEval(connPtr, connPtr->command, 3, objv, NULL);
+    }
+    if (!(connPtr->flags & TLS_CONN_SERVER) && connPtr->self != NULL
+	    && connPtr->interp != NULL
+	    && Tcl_GetCommandInfo(connPtr->interp, "::http::registerError",
+		    &info)) {
+	Tcl_Obj *prefix = Tcl_NewStringObj("::http::registerError", -1);
+
+	Tcl_IncrRefCount(prefix);
+	objv[0] = ChannelNameObj(connPtr);
+	objv[1] = connPtr->errorObj;
+	TlsCallbackEval(connPtr, prefix, 2, objv, NULL);
+	Tcl_DecrRefCount(prefix);
+    }
 }
 
 /*
