@@ -542,14 +542,32 @@ UseSniOptions(
 }
 
 /*
+ * StartsWithOption --
+ *	Whether a list's first element looks like an option ("-..."): sni
+ *	results that do not are ignored, so callbacks written before the sni
+ *	form existed (returning 1 or "ok" for every form) keep working.
+ */
+
+static int
+StartsWithOption(
+    Tcl_Obj *listObj)
+{
+    Tcl_Obj *firstObj;
+
+    return Tcl_ListObjIndex(NULL, listObj, 0, &firstObj) == TCL_OK
+	    && firstObj != NULL && Tcl_GetString(firstObj)[0] == '-';
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * TlsSniCallback --
  *
  *	Server: "sni servername" when the client names a host. The script
  *	may return TLS options (-certfile/-keyfile, -cert/-key, ...) to use
- *	for that host, "" to keep the listening options, or raise an error
- *	to refuse the name (unrecognized_name alert).
+ *	for that host, "" (or anything not starting with an option) to keep
+ *	the listening options, or raise an error to refuse the name
+ *	(unrecognized_name alert).
  *
  *----------------------------------------------------------------------
  */
@@ -585,6 +603,9 @@ TlsSniCallback(
 			"sni callback result is not a list of options", -1);
 		Tcl_IncrRefCount(connPtr->cbError);
 	    }
+	}
+	if (len > 0 && !StartsWithOption(resObj)) {
+	    len = 0;		/* A callback of TclTLS 1.x returning 1 etc. */
 	}
 	code = len == 0 || (len > 0 && UseSniOptions(connPtr, resObj));
 	Tcl_DecrRefCount(resObj);	/* The reference EvalScript gave. */

@@ -29,7 +29,8 @@ namespace eval ::tls {
 #
 #	Like Tcl's socket, with TLS: client form "?options? host port",
 #	server form "-server command ?options? port". Socket options
-#	(-myaddr, -myport, -async, -type) go to the socket command, the
+#	(-myaddr, -myport, -async, -type, and Tcl 9's -reuseaddr and
+#	-reuseport) go to the socket command, the
 #	rest to tls::import. -autoservername (default true) sends the host
 #	as SNI and checks the certificate against it unless -servername is
 #	given.
@@ -61,7 +62,7 @@ proc ::tls::socket {args} {
 		set server 1
 		set callback $value
 	    }
-	    -myaddr - -myport - -type {
+	    -myaddr - -myport - -type - -reuseaddr - -reuseport {
 		lappend sockOpts $opt $value
 	    }
 	    default {
