@@ -1149,13 +1149,38 @@ DrainInput(
 }
 
 /*
+ * DiscardRawInput --
+ *	At the close of a connection whose handshake failed or never ended:
+ *	throws away what the peer already sent (the rest of its handshake
+ *	flight), without waiting, so that the socket closes with a FIN and
+ *	the peer still reads our alert instead of a reset. The channel below
+ *	is non-blocking here.
+ */
+
+static void
+DiscardRawInput(
+    TlsConn *connPtr)
+{
+    char scratch[4096];
+    int i;
+
+    for (i = 0; i < 64; i++) {
+	if (Tcl_ReadRaw(connPtr->down, scratch, sizeof(scratch)) <= 0) {
+	    break;
+	}
+    }
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * TlsConnShutdown --
  *
  *	Sends close_notify, never blocking: the channel below is made
  *	non-blocking for the call. With waitForPeer (tls::unimport) it
- *	also consumes the peer's close_notify, within a time limit.
+ *	also consumes the peer's close_notify, within a time limit. A
+ *	connection closed before or after a failed handshake sends nothing
+ *	but discards the input waiting below (DiscardRawInput).
  *
  * Results:
  *	None.
@@ -1174,6 +1199,17 @@ TlsConnShutdown(
     int blocking = !(connPtr->flags & TLS_CONN_NONBLOCK);
 
     if (connPtr->state != TLS_OPEN && connPtr->state != TLS_PEER_CLOSED) {
+	if (!waitForPeer && connPtr->down != NULL
+		&& (connPtr->state == TLS_FAILED
+		    || connPtr->state == TLS_HANDSHAKING)) {
+	    if (blocking) {
+		TlsConnDownBlocking(connPtr, 0);
+	    }
+	    DiscardRawInput(connPtr);
+	    if (blocking) {
+		TlsConnDownBlocking(connPtr, 1);
+	    }
+	}
 	return;
     }
     if (blocking) {
