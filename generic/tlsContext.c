@@ -11,6 +11,7 @@
 
 #include "tlsInt.h"
 #include <sys/stat.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <time.h>
 #include <openssl/pem.h>
@@ -183,6 +184,32 @@ AppendString(
 }
 
 /*
+ * AppendDefaultStore --
+ *	Where OpenSSL finds the default CA store: the environment variables
+ *	it reads (SSL_CERT_FILE, SSL_CERT_DIR) go into the key, so a script
+ *	that sets one gets a context that uses it.
+ */
+
+static void
+AppendDefaultStore(
+    Tcl_DString *keyPtr)
+{
+    const char *names[2];
+    int i;
+
+    names[0] = X509_get_default_cert_file_env();
+    names[1] = X509_get_default_cert_dir_env();
+    for (i = 0; i < 2; i++) {
+	const char *value = getenv(names[i]);
+
+	Tcl_DStringAppend(keyPtr, value != NULL ? "|=" : "|", -1);
+	if (value != NULL) {
+	    Tcl_DStringAppend(keyPtr, value, -1);
+	}
+    }
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * BuildKey --
@@ -220,6 +247,9 @@ BuildKey(
 		    keyPtr) != TCL_OK) {
 	Tcl_DStringFree(keyPtr);
 	return TCL_ERROR;
+    }
+    if (cfgPtr->caFile == NULL && cfgPtr->caDir == NULL) {
+	AppendDefaultStore(keyPtr);
     }
     AppendDigest(keyPtr, cfgPtr->cert);
     AppendDigest(keyPtr, cfgPtr->key);
