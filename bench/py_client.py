@@ -12,7 +12,8 @@ run.tcl are those of bench/tcl_client.tcl:
   downfcopy        recv_into and write into a new file (removed after);
                    Python has no fcopy with a byte count
   hs, resume       handshake loop (Python makes full handshakes unless
-                   given a session; resume passes the first one's)
+                   given a session; resume passes the previous
+                   connection's, each exchanging a line for a new ticket)
   first, rtt       first reply on fresh connections; round trips
   mem              opens count connections (handshake and one echoed
                    line each), prints "MARK", waits, closes them: the
@@ -137,8 +138,13 @@ def handshakes(client, test, seconds, maximum):
         if test == "hs":
             sock = client.connect()
         else:
+            # Single-use TLS 1.3 tickets, as in tcl_client.tcl: each
+            # connection reads the line its fresh ticket comes with.
             sock = client.connect(session)
             resumed += sock.session_reused
+            sock.sendall(b"hello\n")
+            read_line(sock)
+            session = getattr(sock, "session", None)
         sock.close()
         n += 1
     c1 = cpu()

@@ -16,7 +16,9 @@
 #	            at most seconds or max connections; our package resumes
 #	            sessions on its own, so each connection gets a new
 #	            -session_id to force a full handshake
-#	  resume    the same, resuming the session of a first connection
+#	  resume    the same, each connection resuming the session of the
+#	            one before and exchanging a line (which brings the next
+#	            single-use TLS 1.3 ticket)
 #	  first     count fresh connections (full handshakes), each timed from
 #	            connect to the first reply of the echo server
 #	  rtt       count line round trips on one connection
@@ -168,8 +170,14 @@ proc bench::Handshakes {test port store seconds max} {
 	if {$test eq "hs"} {
 	    set chan [Connect $port $store [FullOptions $n]]
 	} else {
+	    # TLS 1.3 tickets are single-use (RFC 8446 C.4; OpenSSL drops a
+	    # ticket once used), so each resumed connection reads the line
+	    # its fresh ticket comes with, for the next one.
 	    set chan [Connect $port $store]
 	    incr resumed [Reused $chan]
+	    puts $chan hello
+	    flush $chan
+	    gets $chan
 	}
 	close $chan
 	incr n
