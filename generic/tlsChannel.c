@@ -252,13 +252,16 @@ TlsChannelUpdate(
     if (connPtr->state == TLS_HANDSHAKING
 	    && (connPtr->flags & TLS_CONN_NONBLOCK)) {
 	/*
-	 * Drive the handshake from the event loop. Until the first step,
-	 * "writable" tells that a connecting socket is ready.
+	 * Drive the handshake from the event loop. Until a client's first
+	 * step, "writable" tells that its connecting socket is ready; a
+	 * server waits for the ClientHello (waking it on "writable" would
+	 * cost an event-loop round for nothing).
 	 */
 	mask &= ~TCL_WRITABLE;
 	mask |= TCL_READABLE;
 	if ((connPtr->flags & TLS_CONN_WANT_WRITE)
-		|| SSL_in_before(connPtr->ssl)) {
+		|| (SSL_in_before(connPtr->ssl)
+		    && !(connPtr->flags & TLS_CONN_SERVER))) {
 	    mask |= TCL_WRITABLE;
 	}
     }
