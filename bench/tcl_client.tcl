@@ -89,6 +89,12 @@ proc bench::Bulk {test port store bytes file} {
     switch -- $test {
 	upfcopy {
 	    set in [open $file rb]
+	    # BENCH_FCOPY_BUFSIZE: the file's -buffersize, which sets the
+	    # size of the pieces fcopy hands to the TLS channel (bench notes
+	    # in RESULTS.md; not set by run.tcl).
+	    if {[info exists ::env(BENCH_FCOPY_BUFSIZE)]} {
+		fconfigure $in -buffersize $::env(BENCH_FCOPY_BUFSIZE)
+	    }
 	}
 	downfcopy {
 	    set out [open $file wb]
