@@ -412,6 +412,37 @@ LoadCertAndKey(
 /*
  *----------------------------------------------------------------------
  *
+ * BuildChainOnce --
+ *
+ *	A certificate given without its chain: OpenSSL would complete the
+ *	chain from the trust store at every handshake (with the system
+ *	store, a stat, an opendir and a directory scan of /etc/ssl/certs
+ *	each time). Building it here, once per context, sends the same
+ *	certificates. A certificate file that brings its own chain is left
+ *	alone, as is a chain that cannot be built (OpenSSL then tries again
+ *	per handshake, as before).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+BuildChainOnce(
+    SSL_CTX *ctx)
+{
+    STACK_OF(X509) *chain = NULL;
+
+    if (SSL_CTX_get0_certificate(ctx) == NULL
+	    || !SSL_CTX_get0_chain_certs(ctx, &chain) || chain != NULL) {
+	return;
+    }
+    if (!SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR)) {
+	ERR_clear_error();
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * LoadTrust --
  *
  *	Sets where peer certificates are verified from: -cafile/-cadir, or
@@ -572,6 +603,7 @@ BuildContext(
 	    || LoadDhParams(interp, ctx, cfgPtr) != TCL_OK) {
 	goto fail;
     }
+    BuildChainOnce(ctx);
     return ctx;
 
   fail:
