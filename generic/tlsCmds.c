@@ -66,6 +66,35 @@ ModelContext(
 /*
  *----------------------------------------------------------------------
  *
+ * RefreshInterest, NoEvents --
+ *
+ *	Tcl does not tell a channel driver that is stacked on (or laid
+ *	bare by an unstack) which events the script's fileevent handlers
+ *	already watch: a readable handler set before tls::import would never
+ *	fire. Adding and removing a handler makes Tcl recompute the
+ *	channel's interest and call the top driver's watch procedure.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+NoEvents(
+    TCL_UNUSED(void *),
+    TCL_UNUSED(int))
+{
+}
+
+static void
+RefreshInterest(
+    Tcl_Channel chan)
+{
+    Tcl_CreateChannelHandler(chan, 0, NoEvents, NULL);
+    Tcl_DeleteChannelHandler(chan, NoEvents, NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsImportCmd --
  *
  *	tls::import channel ?options?: stacks a TLS layer on a channel.
@@ -139,6 +168,7 @@ TlsImportCmd(
 	goto done;
     }
     connPtr->down = Tcl_GetStackedChannel(connPtr->self);
+    RefreshInterest(connPtr->self);
     TlsConnTuneSocket(connPtr);
     connPtr->savedBufSize = Tcl_GetChannelBufferSize(connPtr->self);
     if (connPtr->savedBufSize < TLS_CHANNEL_BUFSIZE) {
@@ -379,6 +409,7 @@ TlsUnimportCmd(
 	Tcl_Ungets(chan, (const char *) bytes, len, 0);
 	Tcl_DecrRefCount(residue);
     }
+    RefreshInterest(chan);
     Tcl_ResetResult(interp);
     return TCL_OK;
 }
