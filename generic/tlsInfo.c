@@ -412,8 +412,12 @@ TlsStatusCmd(
 	return TCL_ERROR;
     }
 
-    /* The manual's promise: an empty list means "not handshaken yet". */
-    if (connPtr->state == TLS_HANDSHAKING || !SSL_is_init_finished(connPtr->ssl)) {
+    /*
+     * The manual's promise: an empty list means "not handshaken yet".
+     * OpenSSL's view, not our state: an info callback for "handshake
+     * done" runs before the handshake call has returned to us.
+     */
+    if (!SSL_is_init_finished(connPtr->ssl)) {
 	Tcl_SetObjResult(interp, Tcl_NewObj());
 	return TCL_OK;
     }
