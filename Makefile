@@ -61,7 +61,7 @@ CC        ?= gcc
 OPT       ?= -O2 -g
 CFLAGS_ALL = -std=c99 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	     $(OPT) -Wall -Wextra -fPIC -fvisibility=hidden \
-	     -DUSE_TCL_STUBS -DPACKAGE_VERSION=\"$(VERSION)\" \
+	     -DUSE_TCL_STUBS -DTCL_THREADS=1 -DPACKAGE_VERSION=\"$(VERSION)\" \
 	     -Igeneric $(TCL_INC) $(SSL_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS_ALL = -shared $(LDFLAGS) $(EXTRA_LDFLAGS)
 
@@ -69,7 +69,8 @@ SRCS = $(wildcard generic/*.c)
 OBJS = $(patsubst generic/%.c,$(BUILD)/obj/%.o,$(SRCS))
 
 .PHONY: all deps deps-test deps-demo test demo install clean test-tcl9 FORCE \
-	bench bench-quick bench-profile check-asan check-valgrind fuzz
+	bench bench-quick bench-profile check-asan check-valgrind check-tsan \
+	fuzz
 
 all: deps $(BUILD)/lib.stamp
 
@@ -81,15 +82,17 @@ deps-demo:
 	@tools/deps.sh demo $(TCL)
 
 # Records which tclConfig.sh the objects were compiled against, so that
-# pointing one BUILD directory at another Tcl recompiles everything; and
-# stops early if that file is not the Tcl asked for.
+# pointing one BUILD directory at another Tcl, or changing the compiler
+# flags, recompiles everything; and stops early if that file is not the
+# Tcl asked for.
 $(BUILD)/tclconfig: FORCE
 	@v=$$(. '$(TCL_CONFIG)' && echo "$$TCL_VERSION"); \
 	if [ "$$v" != "$(TCL)" ]; then \
 	    echo "$(TCL_CONFIG) is Tcl '$$v', not $(TCL)" >&2; exit 1; \
 	fi; \
 	mkdir -p $(BUILD); \
-	echo "$(TCL_CONFIG) $$v" | cmp -s - $@ || echo "$(TCL_CONFIG) $$v" > $@
+	line='$(TCL_CONFIG) '"$$v"' $(CFLAGS_ALL)'; \
+	printf '%s\n' "$$line" | cmp -s - $@ || printf '%s\n' "$$line" > $@
 FORCE:
 
 $(BUILD)/obj/%.o: generic/%.c $(BUILD)/tclconfig
@@ -127,6 +130,8 @@ check-asan:
 	tools/asan.sh $(TESTFLAGS)
 check-valgrind: all
 	tools/valgrind.sh $(TESTFLAGS)
+check-tsan: deps-test
+	sh bench/soak-tsan.sh
 fuzz:
 	fuzz/run.sh
 
