@@ -426,16 +426,6 @@ TlsWatchProc(
 /*
  *----------------------------------------------------------------------
  *
- * TlsInputProc, TlsOutputProc --
- *
- *	Data in and out; see TlsConnRead and TlsConnWrite.
- *
- *----------------------------------------------------------------------
- */
-
-/*
- *----------------------------------------------------------------------
- *
  * ScheduleTrim, TlsTrimProc --
  *
  *	Gives back the spare input buffers Tcl keeps on an idle channel.
@@ -491,6 +481,16 @@ CancelTrim(
 	Tcl_CancelIdleCall(TlsTrimProc, connPtr);
     }
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsInputProc, TlsOutputProc --
+ *
+ *	Data in and out; see TlsConnRead and TlsConnWrite.
+ *
+ *----------------------------------------------------------------------
+ */
 
 static int
 TlsInputProc(
