@@ -45,7 +45,8 @@ TlsExIndex(void)
  * EvalScript --
  *
  *	Runs prefix + arguments at global level in interp, keeping the
- *	interpreter's result and error state as they were.
+ *	interpreter's result and error state as they were. An error is
+ *	reported as a background error when report is true.
  *
  * Results:
  *	The Tcl completion code. On TCL_OK, *resultPtr (if not NULL) gets
@@ -61,6 +62,7 @@ EvalScript(
     Tcl_Obj *prefix,
     int objc,
     Tcl_Obj *const objv[],
+    int report,
     Tcl_Obj **resultPtr)
 {
     Tcl_Obj *cmdObj = Tcl_DuplicateObj(prefix);
@@ -81,7 +83,7 @@ EvalScript(
 	*resultPtr = Tcl_GetObjResult(interp);
 	Tcl_IncrRefCount(*resultPtr);
     }
-    if (code == TCL_ERROR) {
+    if (code == TCL_ERROR && report) {
 	Tcl_AddErrorInfo(interp, "\n    (TLS callback)");
 	Tcl_BackgroundException(interp, code);
     }
@@ -124,7 +126,7 @@ TlsCallbackEval(
     }
     Tcl_Preserve(connPtr);
     connPtr->flags |= TLS_CONN_IN_CALLBACK;
-    code = EvalScript(connPtr->interp, prefix, objc, objv, &resObj);
+    code = EvalScript(connPtr->interp, prefix, objc, objv, 1, &resObj);
     connPtr->flags &= ~TLS_CONN_IN_CALLBACK;
     if (connPtr->flags & TLS_CONN_CLOSED) {
 	code = TCL_ERROR;	/* The script closed the channel: stop. */
@@ -139,6 +141,38 @@ TlsCallbackEval(
     }
     Tcl_Release(connPtr);
     return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CallbackNotify --
+ *
+ *	Runs a callback that only informs (alpn, session, and the http
+ *	package's registerError): its result and any error are ignored,
+ *	without a background error. A -command written for TclTLS 1.x
+ *	knows only info, verify and error and often raises an error for
+ *	other forms; that must not bother the application.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+CallbackNotify(
+    TlsConn *connPtr,
+    Tcl_Obj *prefix,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    if (connPtr->interp == NULL || (connPtr->flags & TLS_CONN_CLOSED)
+	    || Tcl_InterpDeleted(connPtr->interp)) {
+	return;
+    }
+    Tcl_Preserve(connPtr);
+    connPtr->flags |= TLS_CONN_IN_CALLBACK;
+    EvalScript(connPtr->interp, prefix, objc, objv, 0, NULL);
+    connPtr->flags &= ~TLS_CONN_IN_CALLBACK;
+    Tcl_Release(connPtr);
 }
 
 /*
@@ -182,7 +216,7 @@ TlsPasswordCallback(
 	prefix = Tcl_NewStringObj("::tls::password", -1);
     }
     Tcl_IncrRefCount(prefix);
-    code = EvalScript(pwPtr->interp, prefix, 0, NULL, &resObj);
+    code = EvalScript(pwPtr->interp, prefix, 0, NULL, 1, &resObj);
     Tcl_DecrRefCount(prefix);
     if (code != TCL_OK) {
 	Tcl_DecrRefCount(resObj);
@@ -346,7 +380,7 @@ TlsAlpnSelectCallback(
 
 	objv[0] = Tcl_NewStringObj("alpn", -1);
 	objv[1] = Tcl_NewStringObj((const char *) selected, *outlen);
-	TlsCallbackEval(connPtr, connPtr->command, 2, objv, NULL);
+	CallbackNotify(connPtr, connPtr->command, 2, objv);
     }
     return SSL_TLSEXT_ERR_OK;
 }
@@ -407,7 +441,7 @@ TlsCallbackError(
 	Tcl_IncrRefCount(prefix);
 	objv[0] = ChannelNameObj(connPtr);
 	objv[1] = connPtr->errorObj;
-	TlsCallbackEval(connPtr, prefix, 2, objv, NULL);
+	CallbackNotify(connPtr, prefix, 2, objv);
 	Tcl_DecrRefCount(prefix);
     }
 }
@@ -657,7 +691,7 @@ TlsNewSessionCallback(
 	objv[2] = TlsHexObj(bytes, ticketLen);
 	objv[3] = Tcl_NewLongObj((long)
 		SSL_SESSION_get_ticket_lifetime_hint(sess));
-	TlsCallbackEval(connPtr, connPtr->command, 4, objv, NULL);
+	CallbackNotify(connPtr, connPtr->command, 4, objv);
     }
     /*
      * A resumed handshake verifies nothing: keep only sessions whose peer
