@@ -518,11 +518,18 @@ TlsOutputProc(
     int *errorCodePtr)
 {
     TlsConn *connPtr = (TlsConn *) instanceData;
+    TlsState before = connPtr->state;
     int n;
 
     Tcl_Preserve(connPtr);	/* A callback may close the channel. */
     n = TlsConnWrite(connPtr, buf, toWrite, errorCodePtr);
-    if (connPtr->state != TLS_OPEN) {
+    if (before != TLS_OPEN || connPtr->state != TLS_OPEN) {
+	/*
+	 * Also when this write finished the handshake: the records read to
+	 * do so may have brought application data, which now waits inside
+	 * the layer where the socket cannot signal it (the self-notifying
+	 * timer must be armed).
+	 */
 	TlsChannelUpdate(connPtr);
     }
     ScheduleTrim(connPtr);
