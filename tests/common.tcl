@@ -51,7 +51,10 @@
 #	Constraints: opensslCli, ipv6, and for behaviour that differs
 #	between OpenSSL versions (Debian 12 has 3.0, Debian 13 has 3.5):
 #	openssl35 (library and program are 3.5 or newer: hybrid post-quantum
-#	groups such as X25519MLKEM768 exist and are the default).
+#	groups such as X25519MLKEM768 exist and are the default);
+#	sanitizer / noSanitizer (AddressSanitizer or valgrind is loaded,
+#	tools/asan.sh and tools/valgrind.sh: they keep freed memory in
+#	quarantine, so bounds on the resident size mean nothing there).
 #
 #	For development of the test infrastructure only, TLS_TEST_NOPKG=1
 #	skips loading the tls package (and the check of TLS_BUILD_DIR), so
@@ -523,8 +526,24 @@ proc tlstest::opensslVersion {which} {
     return 0
 }
 
+# tlstest::sanitized --
+#	1 if AddressSanitizer or valgrind (or the allocator shim both
+#	preload) is mapped into this process.
+proc tlstest::sanitized {} {
+    if {[catch {
+	set f [open /proc/self/maps r]
+	set maps [read $f]
+	close $f
+    }]} {
+	return 0
+    }
+    regexp {libasan|vgpreload|tclalloc} $maps
+}
+
 testConstraint opensslCli [tlstest::haveOpenssl]
 testConstraint ipv6 [tlstest::haveIpv6]
+testConstraint sanitizer [tlstest::sanitized]
+testConstraint noSanitizer [expr {![testConstraint sanitizer]}]
 testConstraint openssl35 [expr {
     [package vsatisfies [tlstest::opensslVersion lib] 3.5-]
     && [package vsatisfies [tlstest::opensslVersion cli] 3.5-]}]
