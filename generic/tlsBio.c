@@ -20,7 +20,8 @@ TCL_DECLARE_MUTEX(bioMutex)
  * FillBuffer --
  *
  *	Reads what the channel below has, up to TLS_READ_AHEAD bytes, into
- *	the connection's read-ahead buffer (allocated here when needed).
+ *	the connection's read-ahead buffer (allocated here when needed; an
+ *	idle connection gives it back through TlsBioRelease).
  *
  * Results:
  *	Bytes read; 0 at EOF; -1 with errno set (EAGAIN: try later).
@@ -43,9 +44,6 @@ FillBuffer(
 	connPtr->inEnd = (int) n;
 	return (int) n;
     }
-    /* Nothing came: an idle connection keeps no buffer. */
-    ckfree(connPtr->inBuf);
-    connPtr->inBuf = NULL;
     if (n < 0) {
 	errno = Tcl_GetErrno();
 	return -1;
@@ -108,13 +106,31 @@ BioRead(
     }
     memcpy(buf, connPtr->inBuf + connPtr->inStart, (size_t) len);
     connPtr->inStart += len;
-    if (connPtr->inStart == connPtr->inEnd) {
-	/* Drained: give the memory back, idle connections stay small. */
+    return len;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBioRelease --
+ *
+ *	Frees the read-ahead buffer when it holds nothing unread, so that
+ *	idle connections stay small. Called at idle time (TlsTrimProc),
+ *	not after each read: a busy connection keeps its buffer instead of
+ *	allocating it again for every refill.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsBioRelease(
+    TlsConn *connPtr)
+{
+    if (connPtr->inBuf != NULL && connPtr->inStart == connPtr->inEnd) {
 	ckfree(connPtr->inBuf);
 	connPtr->inBuf = NULL;
 	connPtr->inStart = connPtr->inEnd = 0;
     }
-    return len;
 }
 
 /*

@@ -26,6 +26,7 @@ static Tcl_IdleProc		TlsTrimProc;
 static Tcl_FreeProc		TlsFreeProc;
 
 static Tcl_ExitProc		TlsExitHandler;
+static void	ScheduleTrim(TlsConn *connPtr);
 static void	CancelTrim(TlsConn *connPtr);
 static void	WithdrawWatch(TlsConn *connPtr);
 
@@ -234,7 +235,8 @@ TlsExitHandler(
  *	Brings the event plumbing up to date after anything changed: asks
  *	the channel below for the events the script and the handshake need,
  *	and arms the self-notification timer when the script waits for
- *	input that is already inside the TLS layer.
+ *	input that is already inside the TLS layer; schedules the idle
+ *	release of buffers (ScheduleTrim).
  *
  *----------------------------------------------------------------------
  */
@@ -289,6 +291,7 @@ TlsChannelUpdate(
 	Tcl_DeleteTimerHandler(connPtr->timer);
 	connPtr->timer = NULL;
     }
+    ScheduleTrim(connPtr);
 }
 
 /*
@@ -428,7 +431,8 @@ TlsWatchProc(
  *
  * ScheduleTrim, TlsTrimProc --
  *
- *	Gives back the spare input buffers Tcl keeps on an idle channel.
+ *	Gives back the spare input buffers Tcl keeps on an idle channel,
+ *	and our own ciphertext read-ahead buffer (TlsBioRelease).
  *	Tcl holds on to an emptied input buffer (and another spare one) of
  *	the channel's -buffersize, 16 KiB while TLS is stacked: on a server
  *	with many idle connections that is half the memory of each.
@@ -465,6 +469,7 @@ TlsTrimProc(
     size = Tcl_GetChannelBufferSize(connPtr->self);
     Tcl_SetChannelBufferSize(connPtr->self, size > 1 ? size - 1 : size + 1);
     Tcl_SetChannelBufferSize(connPtr->self, size);
+    TlsBioRelease(connPtr);
 }
 
 /*
@@ -505,7 +510,6 @@ TlsInputProc(
     Tcl_Preserve(connPtr);	/* A callback may close the channel. */
     n = TlsConnRead(connPtr, buf, bufSize, errorCodePtr);
     TlsChannelUpdate(connPtr);
-    ScheduleTrim(connPtr);
     Tcl_Release(connPtr);
     return n;
 }
@@ -518,21 +522,16 @@ TlsOutputProc(
     int *errorCodePtr)
 {
     TlsConn *connPtr = (TlsConn *) instanceData;
-    TlsState before = connPtr->state;
     int n;
 
     Tcl_Preserve(connPtr);	/* A callback may close the channel. */
     n = TlsConnWrite(connPtr, buf, toWrite, errorCodePtr);
-    if (before != TLS_OPEN || connPtr->state != TLS_OPEN) {
-	/*
-	 * Also when this write finished the handshake: the records read to
-	 * do so may have brought application data, which now waits inside
-	 * the layer where the socket cannot signal it (the self-notifying
-	 * timer must be armed).
-	 */
-	TlsChannelUpdate(connPtr);
-    }
-    ScheduleTrim(connPtr);
+    /*
+     * Also after a write: one that finished the handshake may have read
+     * application data with it, which now waits inside the layer where
+     * the socket cannot signal it (the self-notifying timer is armed).
+     */
+    TlsChannelUpdate(connPtr);
     Tcl_Release(connPtr);
     return n;
 }

@@ -210,6 +210,7 @@ MODULE_SCOPE int	TlsConnRaise(Tcl_Interp *interp, TlsConn *connPtr);
  */
 
 MODULE_SCOPE BIO *	TlsBioNew(TlsConn *connPtr);
+MODULE_SCOPE void	TlsBioRelease(TlsConn *connPtr);
 MODULE_SCOPE Tcl_Obj *	TlsBioTakeResidue(TlsConn *connPtr);
 
 /*
