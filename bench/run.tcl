@@ -37,6 +37,7 @@
 #	and after it.
 
 package require Tcl 8.6
+source [file join [file dirname [file normalize [info script]]] median.tcl]
 
 namespace eval run {
     variable dir [file dirname [file normalize [info script]]]
@@ -805,16 +806,6 @@ proc run::Fmt {x} {
     return [format %.4f $x]
 }
 
-proc run::Median {values} {
-    set s [lsort -real $values]
-    set n [llength $s]
-    if {$n % 2} {
-	return [lindex $s [expr {$n / 2}]]
-    }
-    return [expr {([lindex $s [expr {$n / 2 - 1}]] \
-	+ [lindex $s [expr {$n / 2}]]) / 2.0}]
-}
-
 # run::Summary --
 #
 #	Median, minimum and maximum of metric key over the runs of
@@ -832,7 +823,7 @@ proc run::Summary {fig impl key} {
     if {[llength $values] == 0} {
 	return {}
     }
-    return [list [Median $values] [tcl::mathfunc::min {*}$values] \
+    return [list [median $values] [tcl::mathfunc::min {*}$values] \
 	[tcl::mathfunc::max {*}$values] [llength $values]]
 }
 

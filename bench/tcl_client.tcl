@@ -33,6 +33,7 @@
 #	process) and figures of the test, and exits at the end of stdin.
 
 source [file join [file dirname [info script]] tcl_common.tcl]
+source [file join [file dirname [info script]] median.tcl]
 
 # bench::Prep --
 #
@@ -54,20 +55,6 @@ proc bench::Result {dict} {
     flush stdout
     gets stdin
     exit 0
-}
-
-# bench::Median --
-#
-#	Median of a list of numbers.
-
-proc bench::Median {values} {
-    set s [lsort -real $values]
-    set n [llength $s]
-    if {$n % 2} {
-	return [lindex $s [expr {$n / 2}]]
-    }
-    return [expr {([lindex $s [expr {$n / 2 - 1}]] \
-	+ [lindex $s [expr {$n / 2}]]) / 2.0}]
 }
 
 # bench::FullOptions --
@@ -216,7 +203,7 @@ proc bench::First {port store count} {
     set c1 [cpu]
     set t1 [clock microseconds]
     Result [dict create wall [expr {($t1 - $t0) / 1e6}] \
-	cpu [expr {$c1 - $c0}] count $count ms [Median $times] \
+	cpu [expr {$c1 - $c0}] count $count ms [median $times] \
 	min [tcl::mathfunc::min {*}$times] max [tcl::mathfunc::max {*}$times]]
 }
 
