@@ -84,13 +84,15 @@ BioRead(
 	return 0;
     }
     if (connPtr->down == NULL) {
-	errno = ECONNABORTED;	/* Closed from a callback. */
+	errno = connPtr->ioErrno = ECONNABORTED;	/* Closed from a
+							 * callback. */
 	return -1;
     }
     if (connPtr->inStart == connPtr->inEnd) {
 	int n = FillBuffer(connPtr);
 
 	if (n < 0) {
+	    connPtr->ioErrno = errno;	/* Before any callback runs. */
 	    if (errno == EAGAIN || errno == EWOULDBLOCK) {
 		BIO_set_retry_read(bio);
 	    }
@@ -161,14 +163,15 @@ BioWrite(
 	return 0;
     }
     if (connPtr->down == NULL) {
-	errno = ECONNABORTED;	/* Closed from a callback. */
+	errno = connPtr->ioErrno = ECONNABORTED;	/* Closed from a
+							 * callback. */
 	return -1;
     }
     n = Tcl_WriteRaw(connPtr->down, buf, len);
     if (n > 0) {
 	return (int) n;
     }
-    errno = (n < 0) ? Tcl_GetErrno() : EAGAIN;
+    errno = connPtr->ioErrno = (n < 0) ? Tcl_GetErrno() : EAGAIN;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
 	BIO_set_retry_write(bio);
     }

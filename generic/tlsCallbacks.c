@@ -10,6 +10,7 @@
 #include "tlsInt.h"
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 static int exIndex = -1;
 TCL_DECLARE_MUTEX(exMutex)
@@ -96,15 +97,80 @@ EvalScript(
 /*
  *----------------------------------------------------------------------
  *
+ * CannotRun --
+ *
+ *	Why a connection's callbacks cannot run now, if they cannot: the
+ *	channel is closing, its interpreter was deleted, or the channel
+ *	moved to another thread (whose interpreters are not ours to call).
+ *
+ * Results:
+ *	NULL when callbacks can run, else the reason in words.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static const char *
+CannotRun(
+    TlsConn *connPtr)
+{
+    if (connPtr->flags & TLS_CONN_CLOSED) {
+	return "the channel was closed";
+    }
+    if (connPtr->flags & TLS_CONN_MOVED) {
+	return "the channel moved to another thread";
+    }
+    if (connPtr->interp == NULL || Tcl_InterpDeleted(connPtr->interp)) {
+	return "its interpreter was deleted";
+    }
+    return NULL;
+}
+
+/*
+ * HoldArgs, DropArgs --
+ *	Take and drop one reference to each callback argument: the callback
+ *	helpers own the arguments they are given (usually new objects with
+ *	no reference), also when the callback does not run.
+ */
+
+static void
+HoldArgs(
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    int i;
+
+    for (i = 0; i < objc; i++) {
+	Tcl_IncrRefCount(objv[i]);
+    }
+}
+
+static void
+DropArgs(
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    int i;
+
+    for (i = 0; i < objc; i++) {
+	Tcl_DecrRefCount(objv[i]);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsCallbackEval --
  *
  *	Runs a -command callback of a connection. Skipped (TCL_BREAK) when
- *	the channel is closing or its interpreter is gone. A failing
- *	callback is reported as a background error and remembered on the
- *	connection, so the handshake fails with that message.
+ *	it cannot run (CannotRun). A failing callback is reported as a
+ *	background error and remembered on the connection, so the
+ *	handshake fails with that message.
  *
  * Results:
  *	The Tcl completion code; *resultPtr as for EvalScript.
+ *
+ * Side effects:
+ *	Frees the arguments (objv) it was given with no reference.
  *
  *----------------------------------------------------------------------
  */
@@ -118,11 +184,12 @@ TlsCallbackEval(
     Tcl_Obj **resultPtr)
 {
     Tcl_Obj *resObj = NULL;
-    int code;
+    int code = TCL_BREAK;
 
-    if (connPtr->interp == NULL || (connPtr->flags & TLS_CONN_CLOSED)
-	    || Tcl_InterpDeleted(connPtr->interp)) {
-	return TCL_BREAK;
+    HoldArgs(objc, objv);
+    if (CannotRun(connPtr) != NULL) {
+	DropArgs(objc, objv);
+	return code;
     }
     Tcl_Preserve(connPtr);
     connPtr->flags |= TLS_CONN_IN_CALLBACK;
@@ -140,7 +207,48 @@ TlsCallbackEval(
 	Tcl_DecrRefCount(resObj);
     }
     Tcl_Release(connPtr);
+    DropArgs(objc, objv);
     return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CallbackDecide --
+ *
+ *	Runs a callback whose answer decides whether the handshake goes on
+ *	(verify, hello, sni). One that cannot run fails closed: a pinning
+ *	verify callback must not be replaced by the default verdict because
+ *	its interpreter is gone.
+ *
+ * Results:
+ *	As TlsCallbackEval, but TCL_ERROR (with the reason kept as the
+ *	connection's callback error) when the callback cannot run.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CallbackDecide(
+    TlsConn *connPtr,
+    int objc,
+    Tcl_Obj *const objv[],
+    Tcl_Obj **resultPtr)
+{
+    const char *why = CannotRun(connPtr);
+
+    if (why != NULL) {
+	if (connPtr->cbError == NULL) {
+	    connPtr->cbError = Tcl_ObjPrintf("the %s callback cannot run: %s",
+		    Tcl_GetString(objv[0]), why);
+	    Tcl_IncrRefCount(connPtr->cbError);
+	}
+	HoldArgs(objc, objv);
+	DropArgs(objc, objv);
+	return TCL_ERROR;
+    }
+    return TlsCallbackEval(connPtr, connPtr->command, objc, objv,
+	    resultPtr);
 }
 
 /*
@@ -152,7 +260,8 @@ TlsCallbackEval(
  *	package's registerError): its result and any error are ignored,
  *	without a background error. A -command written for TclTLS 1.x
  *	knows only info, verify and error and often raises an error for
- *	other forms; that must not bother the application.
+ *	other forms; that must not bother the application. Skipped when it
+ *	cannot run. Frees the arguments given with no reference.
  *
  *----------------------------------------------------------------------
  */
@@ -164,15 +273,29 @@ CallbackNotify(
     int objc,
     Tcl_Obj *const objv[])
 {
-    if (connPtr->interp == NULL || (connPtr->flags & TLS_CONN_CLOSED)
-	    || Tcl_InterpDeleted(connPtr->interp)) {
-	return;
+    HoldArgs(objc, objv);
+    if (CannotRun(connPtr) == NULL) {
+	Tcl_Preserve(connPtr);
+	connPtr->flags |= TLS_CONN_IN_CALLBACK;
+	EvalScript(connPtr->interp, prefix, objc, objv, 0, NULL);
+	connPtr->flags &= ~TLS_CONN_IN_CALLBACK;
+	Tcl_Release(connPtr);
     }
-    Tcl_Preserve(connPtr);
-    connPtr->flags |= TLS_CONN_IN_CALLBACK;
-    EvalScript(connPtr->interp, prefix, objc, objv, 0, NULL);
-    connPtr->flags &= ~TLS_CONN_IN_CALLBACK;
-    Tcl_Release(connPtr);
+    DropArgs(objc, objv);
+}
+
+/*
+ * ChannelNameObj --
+ *	The channel name of a connection as a new object (refcount 0),
+ *	empty once the channel is closed.
+ */
+
+static Tcl_Obj *
+ChannelNameObj(
+    TlsConn *connPtr)
+{
+    return Tcl_NewStringObj(connPtr->self != NULL
+	    ? Tcl_GetChannelName(connPtr->self) : "", -1);
 }
 
 /*
@@ -228,6 +351,10 @@ TlsPasswordCallback(
     }
     memcpy(buf, pw, (size_t) len);
     buf[len] = '\0';
+    if (!Tcl_IsShared(resObj)) {
+	/* Ours alone: wipe the secret before Tcl reuses the memory. */
+	OPENSSL_cleanse((void *) pw, (size_t) len);
+    }
     Tcl_DecrRefCount(resObj);
     return (int) len;
 }
@@ -260,19 +387,19 @@ TlsVerifyCallback(
     if (connPtr == NULL) {
 	return preverifyOk;
     }
-    if (connPtr->command != NULL && connPtr->self != NULL) {
+    if (connPtr->command != NULL) {
 	int err = X509_STORE_CTX_get_error(storeCtx), verdict, code;
 	X509 *cert = X509_STORE_CTX_get_current_cert(storeCtx);
 	Tcl_Obj *objv[6], *resObj = NULL;
 
 	objv[0] = Tcl_NewStringObj("verify", -1);
-	objv[1] = Tcl_NewStringObj(Tcl_GetChannelName(connPtr->self), -1);
+	objv[1] = ChannelNameObj(connPtr);
 	objv[2] = Tcl_NewIntObj(X509_STORE_CTX_get_error_depth(storeCtx));
 	objv[3] = cert ? TlsX509Dict(cert) : Tcl_NewObj();
 	objv[4] = Tcl_NewIntObj(preverifyOk);
 	objv[5] = Tcl_NewStringObj(preverifyOk || err == X509_V_OK ? ""
 		: X509_verify_cert_error_string(err), -1);
-	code = TlsCallbackEval(connPtr, connPtr->command, 6, objv, &resObj);
+	code = CallbackDecide(connPtr, 6, objv, &resObj);
 	if (code == TCL_ERROR) {
 	    return 0;
 	}
@@ -311,8 +438,9 @@ TlsInfoCallback(
     const char *major, *minor, *message;
     Tcl_Obj *objv[5];
 
-    if (connPtr == NULL || connPtr->command == NULL || connPtr->self == NULL) {
-	return;
+    if (connPtr == NULL || connPtr->command == NULL
+	    || CannotRun(connPtr) != NULL) {
+	return;			/* Build no arguments for nothing. */
     }
     major = (where & SSL_ST_CONNECT) ? "connect"
 	    : (where & SSL_ST_ACCEPT) ? "accept" : "handshake";
@@ -335,7 +463,7 @@ TlsInfoCallback(
 	return;
     }
     objv[0] = Tcl_NewStringObj("info", -1);
-    objv[1] = Tcl_NewStringObj(Tcl_GetChannelName(connPtr->self), -1);
+    objv[1] = ChannelNameObj(connPtr);
     objv[2] = Tcl_NewStringObj(major, -1);
     objv[3] = Tcl_NewStringObj(minor, -1);
     objv[4] = Tcl_NewStringObj(message, -1);
@@ -375,7 +503,7 @@ TlsAlpnSelectCallback(
 	*outlen = in[0];
     }
     *out = selected;
-    if (connPtr->command != NULL && connPtr->self != NULL) {
+    if (connPtr->command != NULL) {
 	Tcl_Obj *objv[2];
 
 	objv[0] = Tcl_NewStringObj("alpn", -1);
@@ -383,23 +511,6 @@ TlsAlpnSelectCallback(
 	CallbackNotify(connPtr, connPtr->command, 2, objv);
     }
     return SSL_TLSEXT_ERR_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * ChannelNameObj --
- *
- *	The channel name of a connection as a new object (refcount 0).
- *
- *----------------------------------------------------------------------
- */
-
-static Tcl_Obj *
-ChannelNameObj(
-    TlsConn *connPtr)
-{
-    return Tcl_NewStringObj(Tcl_GetChannelName(connPtr->self), -1);
 }
 
 /*
@@ -423,7 +534,7 @@ TlsCallbackError(
     Tcl_Obj *objv[3];
     Tcl_CmdInfo info;
 
-    if (connPtr->self == NULL || connPtr->errorObj == NULL) {
+    if (connPtr->errorObj == NULL || CannotRun(connPtr) != NULL) {
 	return;
     }
     if (connPtr->command != NULL) {
@@ -432,8 +543,7 @@ TlsCallbackError(
 	objv[2] = connPtr->errorObj;
 	TlsCallbackEval(connPtr, connPtr->command, 3, objv, NULL);
     }
-    if (!(connPtr->flags & TLS_CONN_SERVER) && connPtr->self != NULL
-	    && connPtr->interp != NULL
+    if (!(connPtr->flags & TLS_CONN_SERVER) && CannotRun(connPtr) == NULL
 	    && Tcl_GetCommandInfo(connPtr->interp, "::http::registerError",
 		    &info)) {
 	Tcl_Obj *prefix = Tcl_NewStringObj("::http::registerError", -1);
@@ -500,14 +610,12 @@ TlsHelloCallback(
     TlsConn *connPtr = TlsConnFromSSL(ssl);
     Tcl_Obj *objv[2];
 
-    if (connPtr == NULL || connPtr->command == NULL
-	    || connPtr->self == NULL) {
+    if (connPtr == NULL || connPtr->command == NULL) {
 	return SSL_CLIENT_HELLO_SUCCESS;
     }
     objv[0] = Tcl_NewStringObj("hello", -1);
     objv[1] = HelloServerName(ssl);
-    if (TlsCallbackEval(connPtr, connPtr->command, 2, objv, NULL)
-	    == TCL_ERROR) {
+    if (CallbackDecide(connPtr, 2, objv, NULL) == TCL_ERROR) {
 	*alert = SSL_AD_HANDSHAKE_FAILURE;
 	return SSL_CLIENT_HELLO_ERROR;
     }
@@ -595,11 +703,57 @@ StartsWithOption(
 /*
  *----------------------------------------------------------------------
  *
+ * SniOptionsAllowed --
+ *
+ *	Whether an sni result only chooses the certificate: -certfile,
+ *	-keyfile, -cert, -key and -password. The virtual hosts of one
+ *	listener share its session cache, and a resumed session skips
+ *	verification: if a name could bring its own trust (-cafile),
+ *	verification mode or protocol settings, a session admitted under
+ *	one name's rules would resume under another's.
+ *
+ * Results:
+ *	1, or 0 with the reason kept as the connection's callback error.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SniOptionsAllowed(
+    TlsConn *connPtr,
+    Tcl_Obj *listObj)
+{
+    static const char *const allowed[] = {
+	"-certfile", "-keyfile", "-cert", "-key", "-password", NULL
+    };
+    Tcl_Size objc, i;
+    Tcl_Obj **objv;
+    int index;
+
+    Tcl_ListObjGetElements(NULL, listObj, &objc, &objv);
+    for (i = 0; i < objc; i += 2) {
+	if (Tcl_GetIndexFromObj(NULL, objv[i], allowed, "option", TCL_EXACT,
+		&index) != TCL_OK) {
+	    if (connPtr->cbError == NULL) {
+		connPtr->cbError = Tcl_ObjPrintf("the sni callback may only "
+			"return -certfile, -keyfile, -cert, -key and "
+			"-password, not \"%s\"", Tcl_GetString(objv[i]));
+		Tcl_IncrRefCount(connPtr->cbError);
+	    }
+	    return 0;
+	}
+    }
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsSniCallback --
  *
  *	Server: "sni servername" when the client names a host. The script
- *	may return TLS options (-certfile/-keyfile, -cert/-key, ...) to use
- *	for that host, "" (or anything not starting with an option) to keep
+ *	may return the certificate options (-certfile/-keyfile, -cert/-key,
+ *	-password; SniOptionsAllowed) to use for that host, "" (or anything not starting with an option) to keep
  *	the listening options, or raise an error to refuse the name
  *	(unrecognized_name alert).
  *
@@ -618,13 +772,12 @@ TlsSniCallback(
     Tcl_Size len = 0;
     int code;
 
-    if (connPtr == NULL || connPtr->command == NULL || name == NULL
-	    || connPtr->self == NULL) {
+    if (connPtr == NULL || connPtr->command == NULL || name == NULL) {
 	return SSL_TLSEXT_ERR_OK;
     }
     objv[0] = Tcl_NewStringObj("sni", -1);
     objv[1] = Tcl_NewStringObj(name, -1);
-    code = TlsCallbackEval(connPtr, connPtr->command, 2, objv, &resObj);
+    code = CallbackDecide(connPtr, 2, objv, &resObj);
     if (code == TCL_ERROR) {
 	*alert = SSL_AD_UNRECOGNIZED_NAME;
 	return SSL_TLSEXT_ERR_ALERT_FATAL;
@@ -641,7 +794,8 @@ TlsSniCallback(
 	if (len > 0 && !StartsWithOption(resObj)) {
 	    len = 0;		/* A callback of TclTLS 1.x returning 1 etc. */
 	}
-	code = len == 0 || (len > 0 && UseSniOptions(connPtr, resObj));
+	code = len == 0 || (len > 0 && SniOptionsAllowed(connPtr, resObj)
+		&& UseSniOptions(connPtr, resObj));
 	Tcl_DecrRefCount(resObj);	/* The reference EvalScript gave. */
 	if (!code) {
 	    *alert = SSL_AD_INTERNAL_ERROR;
@@ -678,7 +832,7 @@ TlsNewSessionCallback(
     if (connPtr == NULL) {
 	return 0;
     }
-    if (connPtr->command != NULL && connPtr->self != NULL) {
+    if (connPtr->command != NULL && CannotRun(connPtr) == NULL) {
 	const unsigned char *bytes;
 	unsigned int idLen;
 	size_t ticketLen;
@@ -715,7 +869,10 @@ TlsNewSessionCallback(
  *
  *	Appends one line of key material, NSS key log format, to the file
  *	SSLKEYLOGFILE names (for Wireshark and friends). Lines from several
- *	threads do not interleave.
+ *	threads do not interleave. The file holds secrets: it is created
+ *	readable by its owner only, an existing file that group or others
+ *	may read is made so (or not written when that fails), and a
+ *	symbolic link is not followed.
  *
  *----------------------------------------------------------------------
  */
@@ -730,6 +887,7 @@ TlsKeylogCallback(
     const char *path;
     size_t len = strlen(line);
     char *buf = ckalloc(len + 1);
+    struct stat st;
     int fd;
 
     memcpy(buf, line, len);
@@ -737,15 +895,19 @@ TlsKeylogCallback(
     Tcl_MutexLock(&keylogMutex);
     path = getenv("SSLKEYLOGFILE");
     if (path != NULL && *path != '\0') {
-	/* Secrets: readable by the owner only, as other TLS stacks do. */
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC
+		| O_NOFOLLOW, 0600);
 	if (fd >= 0) {
-	    if (write(fd, buf, len + 1) < 0) {
+	    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+		    && (!(st.st_mode & 077)
+			|| fchmod(fd, st.st_mode & 0700) == 0)
+		    && write(fd, buf, len + 1) < 0) {
 		/* Nothing to report to: the handshake goes on. */
 	    }
 	    close(fd);
 	}
     }
     Tcl_MutexUnlock(&keylogMutex);
+    OPENSSL_cleanse(buf, len + 1);
     ckfree(buf);
 }

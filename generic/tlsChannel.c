@@ -285,7 +285,8 @@ TlsChannelUpdate(
 	    && connPtr->state == TLS_FAILED) {
 	ready = 1;
     }
-    if (ready && connPtr->timer == NULL) {
+    if (ready && connPtr->timer == NULL
+	    && !(connPtr->flags & TLS_CONN_BUSY)) {
 	connPtr->timer = Tcl_CreateTimerHandler(0, TlsTimerProc, connPtr);
     } else if (!ready && connPtr->timer != NULL) {
 	Tcl_DeleteTimerHandler(connPtr->timer);
@@ -393,7 +394,11 @@ TlsTimerProc(
 
     connPtr->timer = NULL;
     if (connPtr->flags & TLS_CONN_BUSY) {
-	TlsChannelUpdate(connPtr);	/* Try again later. */
+	/*
+	 * A callback entered the event loop (update, vwait) while OpenSSL
+	 * runs for us: the OpenSSL call updates the layer when it returns.
+	 * Arming the timer again here would spin inside that update.
+	 */
 	return;
     }
     Tcl_Preserve(connPtr);
@@ -614,7 +619,14 @@ TlsClose2Proc(
 	return EINVAL;
     }
     connPtr->flags |= TLS_CONN_CLOSED;	/* No callbacks from here on. */
-    TlsConnShutdown(connPtr, 0);
+    if (!(connPtr->flags & TLS_CONN_UNSTACKING)) {
+	/*
+	 * tls::unimport has shut TLS down already; what TLS did not
+	 * consume below (plain data after a handshake that never began)
+	 * stays there for the plain channel.
+	 */
+	TlsConnShutdown(connPtr, 0);
+    }
     /*
      * Tcl normally closes the channel below next, which drops our watch
      * anyway; but at exit it closes only the top layer of a channel still
@@ -749,6 +761,7 @@ TlsThreadActionProc(
 	DetachEvents(connPtr);		/* They are this thread's. */
 	UnlistConn(connPtr);
 	TlsConnForgetInterp(connPtr);
+	connPtr->flags |= TLS_CONN_MOVED;	/* Callbacks fail closed. */
     } else {
 	ListConn(connPtr);
 	connPtr->downMask = -1;		/* Unknown in this thread. */

@@ -154,7 +154,7 @@ TlsImportCmd(
     }
     code = TCL_ERROR;
     connPtr = TlsConnNew(interp, chan, ctxPtr, &cfg,
-	    Tcl_NewListObj(objc - 2, objv + 2));
+	    cfg.server ? Tcl_NewListObj(objc - 2, objv + 2) : NULL);
     if (connPtr == NULL) {
 	goto done;
     }
@@ -344,15 +344,85 @@ FlushBounded(
 /*
  *----------------------------------------------------------------------
  *
+ * Unstack --
+ *
+ *	The work of tls::unimport: flushes, exchanges close_notify with the
+ *	peer and unstacks the TLS layer, then puts back the bytes the peer
+ *	sent after its close_notify for the plain channel to read. Stops
+ *	when a callback closed the channel meanwhile (it is no longer
+ *	registered in interp).
+ *
+ * Results:
+ *	TCL_OK with the plain channel in *downPtr, or TCL_ERROR with
+ *	nothing unstacked.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+Unstack(
+    Tcl_Interp *interp,
+    TlsConn *connPtr,
+    Tcl_Channel chan,
+    Tcl_Obj *nameObj,
+    Tcl_Channel *downPtr)
+{
+    Tcl_Channel down = connPtr->down;
+    Tcl_Obj *residue;
+    Tcl_Size len;
+    const unsigned char *bytes;
+
+    if (FlushBounded(interp, connPtr, chan, nameObj, IsBlocking(chan))
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (Tcl_IsChannelRegistered(interp, chan)) {
+	TlsConnShutdown(connPtr, 1);
+    }
+    if (!Tcl_IsChannelRegistered(interp, chan)) {
+	return TlsError(interp, Tcl_ObjPrintf("channel \"%s\" was closed "
+		"by a callback during tls::unimport", Tcl_GetString(nameObj)),
+		"CHANNEL", "CLOSED", NULL);
+    }
+    residue = TlsBioTakeResidue(connPtr);
+    if (residue != NULL) {
+	Tcl_IncrRefCount(residue);
+    }
+    if (Tcl_GetChannelBufferSize(down) == TLS_CHANNEL_BUFSIZE) {
+	Tcl_SetChannelBufferSize(down, connPtr->savedBufSize);
+    }
+    if (Tcl_UnstackChannel(interp, chan) != TCL_OK) {
+	if (residue != NULL) {
+	    Tcl_DecrRefCount(residue);
+	}
+	return TCL_ERROR;
+    }
+    if (residue != NULL) {
+	bytes = Tcl_GetByteArrayFromObj(residue, &len);
+	Tcl_Ungets(down, (const char *) bytes, len, 0);
+	Tcl_DecrRefCount(residue);
+    }
+    RefreshInterest(down);
+    Tcl_ResetResult(interp);
+    *downPtr = down;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsUnimportCmd --
  *
  *	tls::unimport channel: flushes, exchanges close_notify with the
  *	peer, and unstacks the TLS layer, leaving the plain channel open
  *	in the blocking mode it had. Bytes the peer sent after its
- *	close_notify are put back for the plain channel to read.
+ *	close_notify are put back for the plain channel to read; before
+ *	a handshake, everything waiting below stays there.
  *
  * Results:
- *	Empty, or an error when TLS is not the top layer.
+ *	Empty, or an error: TLS is not the top layer, the peer does not
+ *	take the data written, or a callback closed the channel meanwhile
+ *	({TLS CHANNEL CLOSED}; the channel is then closed).
  *
  *----------------------------------------------------------------------
  */
@@ -364,10 +434,9 @@ TlsUnimportCmd(
     int objc,
     Tcl_Obj *const objv[])
 {
-    Tcl_Channel chan;
+    Tcl_Channel chan, down = NULL;
     TlsConn *connPtr;
-    Tcl_Obj *residue;
-    int blocking;
+    int code;
 
     if (objc != 2) {
 	Tcl_WrongNumArgs(interp, 1, objv, "channel");
@@ -383,35 +452,23 @@ TlsUnimportCmd(
 		"TLS is not the top layer of \"%s\"",
 		Tcl_GetString(objv[1])), "CHANNEL", "NOTTOP", NULL);
     }
-    blocking = IsBlocking(chan);
-    if (FlushBounded(interp, connPtr, chan, objv[1], blocking) != TCL_OK) {
-	return TCL_ERROR;
+    if (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_UNSTACKING)) {
+	return TlsErrorBusy(interp, connPtr);
     }
-    TlsConnShutdown(connPtr, 1);
-    residue = TlsBioTakeResidue(connPtr);
-    if (residue != NULL) {
-	Tcl_IncrRefCount(residue);
-    }
-    chan = connPtr->down;
-    if (Tcl_GetChannelBufferSize(chan) == TLS_CHANNEL_BUFSIZE) {
-	Tcl_SetChannelBufferSize(chan, connPtr->savedBufSize);
-    }
-    if (Tcl_UnstackChannel(interp, Tcl_GetTopChannel(chan)) != TCL_OK) {
-	if (residue != NULL) {
-	    Tcl_DecrRefCount(residue);
-	}
-	return TCL_ERROR;
-    }
-    if (residue != NULL) {
-	Tcl_Size len;
-	const unsigned char *bytes = Tcl_GetByteArrayFromObj(residue, &len);
-
-	Tcl_Ungets(chan, (const char *) bytes, len, 0);
-	Tcl_DecrRefCount(residue);
-    }
-    RefreshInterest(chan);
-    Tcl_ResetResult(interp);
-    return TCL_OK;
+    /*
+     * Callbacks run during the flush and the close_notify exchange, and
+     * one may close the channel. Our own reference to the channel makes
+     * that close only take it out of the interpreter: it really closes
+     * when we let go, after OpenSSL is done with it.
+     */
+    Tcl_RegisterChannel(NULL, chan);
+    Tcl_Preserve(connPtr);
+    connPtr->flags |= TLS_CONN_UNSTACKING;
+    code = Unstack(interp, connPtr, chan, objv[1], &down);
+    connPtr->flags &= ~TLS_CONN_UNSTACKING;
+    Tcl_Release(connPtr);		/* Freed here after an unstack. */
+    Tcl_UnregisterChannel(NULL, code == TCL_OK ? down : chan);
+    return code;
 }
 
 /*
@@ -450,7 +507,9 @@ TlsHandshakeCmd(
     Tcl_Preserve(connPtr);
     result = TlsConnHandshake(connPtr);
     TlsChannelUpdate(connPtr);
-    if (result == TLS_IO_ERROR) {
+    if (result == TLS_IO_BUSY) {
+	result = TlsErrorBusy(interp, connPtr);
+    } else if (result == TLS_IO_ERROR) {
 	result = TlsConnRaise(interp, connPtr);
     } else {
 	Tcl_SetObjResult(interp, Tcl_NewBooleanObj(result == TLS_IO_DONE));

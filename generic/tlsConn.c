@@ -11,10 +11,12 @@
  */
 
 #include "tlsInt.h"
+#include <openssl/evp.h>
 #include <poll.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netdb.h>
 #include <sys/socket.h>
 
 static int	AppendPeer(TlsConn *connPtr, Tcl_DString *keyPtr);
@@ -140,8 +142,67 @@ SetupPeerCheck(
 	} else {
 	    SSL_set_tlsext_host_name(connPtr->ssl, name);
 	    SSL_set1_host(connPtr->ssl, name);
+	    /* "f*.example.com" matches nothing, as in browsers. */
+	    SSL_set_hostflags(connPtr->ssl,
+		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 	}
     }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ServerSessionContext --
+ *
+ *	Sets a server connection's session id context: a SHA-256 over
+ *	everything that decides who is admitted, namely the context (its
+ *	cache key names the certificate, the CA files and their versions),
+ *	the verification mode, the -command callback (a verify callback may
+ *	pin certificates) and the -session_id. OpenSSL resumes a session
+ *	(session id or ticket, TLS 1.2 and 1.3) only into the context it
+ *	was made in, so a session that a lenient listener gave out never
+ *	carries a client past the checks of a stricter one sharing the
+ *	same SSL_CTX (tls::init options, -model).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR if OpenSSL refuses the context.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ServerSessionContext(
+    Tcl_Interp *interp,
+    TlsConn *connPtr,
+    const TlsConfig *cfgPtr)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdLen = 0;
+    Tcl_DString in;
+    char mode[32];
+    int ok;
+
+    Tcl_DStringInit(&in);
+    Tcl_DStringAppend(&in, connPtr->ctxPtr->key, -1);
+    snprintf(mode, sizeof(mode), "|verify=%d|",
+	    SSL_get_verify_mode(connPtr->ssl));
+    Tcl_DStringAppend(&in, mode, -1);
+    if (cfgPtr->command != NULL) {
+	Tcl_DStringAppend(&in, Tcl_GetString(cfgPtr->command), -1);
+    }
+    Tcl_DStringAppend(&in, "|id=", -1);
+    if (cfgPtr->sessionId != NULL) {
+	Tcl_DStringAppend(&in, Tcl_GetString(cfgPtr->sessionId), -1);
+    }
+    ok = EVP_Digest(Tcl_DStringValue(&in), (size_t) Tcl_DStringLength(&in),
+	    md, &mdLen, EVP_sha256(), NULL)
+	    && SSL_set_session_id_context(connPtr->ssl, md, mdLen);
+    Tcl_DStringFree(&in);
+    if (!ok) {
+	return TlsErrorOpenSSL(interp, "cannot set the session id context",
+		"OPTION", "-session_id");
+    }
+    return TCL_OK;
 }
 
 /*
@@ -151,11 +212,11 @@ SetupPeerCheck(
  *
  *	Session resumption. A client resumes the session cached in its
  *	context for the same peer: the -session_id given, else the server
- *	name and the peer's address. A server's -session_id names the
- *	context its sessions are valid in (at most 32 bytes).
+ *	name and the peer's address. A server's sessions are valid in its
+ *	session id context only (ServerSessionContext).
  *
  * Results:
- *	TCL_OK, or TCL_ERROR if OpenSSL refuses a server -session_id.
+ *	TCL_OK, or TCL_ERROR if OpenSSL refuses a server's context.
  *
  *----------------------------------------------------------------------
  */
@@ -167,19 +228,9 @@ SetupSession(
     const TlsConfig *cfgPtr)
 {
     Tcl_DString key;
-    Tcl_Size len;
 
     if (cfgPtr->server) {
-	const char *id = cfgPtr->sessionId
-		? Tcl_GetStringFromObj(cfgPtr->sessionId, &len) : NULL;
-
-	/* TlsConfigParse checked the length. */
-	if (id != NULL && !SSL_set_session_id_context(connPtr->ssl,
-		(const unsigned char *) id, (unsigned int) len)) {
-	    return TlsErrorOpenSSL(interp, "bad -session_id", "OPTION",
-		    "-session_id");
-	}
-	return TCL_OK;
+	return ServerSessionContext(interp, connPtr, cfgPtr);
     }
     Tcl_DStringInit(&key);
     if (cfgPtr->sessionId != NULL) {
@@ -210,10 +261,56 @@ SetupSession(
 /*
  *----------------------------------------------------------------------
  *
+ * PeerAddress --
+ *
+ *	The numeric address and port of the peer of the socket below,
+ *	taken from the OS handle. Never "fconfigure -peername" for a
+ *	socket: its host-name element costs a reverse DNS lookup, which
+ *	would stall the interpreter on a slow resolver and tell the DNS
+ *	server whom we contact.
+ *
+ * Results:
+ *	1 with "address port" appended to dsPtr; 0 when the socket has no
+ *	peer (yet); -1 when the channel below has no socket handle.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+PeerAddress(
+    TlsConn *connPtr,
+    Tcl_DString *dsPtr)
+{
+    void *handle;
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof(addr);
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+
+    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) != TCL_OK) {
+	return -1;
+    }
+    if (getpeername((int) (intptr_t) handle, (struct sockaddr *) &addr,
+	    &len) != 0) {
+	return errno == ENOTSOCK ? -1 : 0;
+    }
+    if (getnameinfo((struct sockaddr *) &addr, len, host, sizeof(host),
+	    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+	return 0;
+    }
+    Tcl_DStringAppend(dsPtr, host, -1);
+    Tcl_DStringAppend(dsPtr, " ", 1);
+    Tcl_DStringAppend(dsPtr, serv, -1);
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * AppendPeer --
  *
  *	Appends "|" and the peer address of the channel below to a session
- *	key.
+ *	key: the socket's numeric address (PeerAddress), or for a channel
+ *	type without sockets its -peername option, if it has one.
  *
  * Results:
  *	1, or 0 (nothing appended) when the channel below has no peer
@@ -231,8 +328,11 @@ AppendPeer(
     int known;
 
     Tcl_DStringInit(&peer);
-    known = Tcl_GetChannelOption(NULL, connPtr->down, "-peername", &peer)
-	    == TCL_OK && Tcl_DStringLength(&peer) > 0;
+    known = PeerAddress(connPtr, &peer);
+    if (known < 0) {
+	known = Tcl_GetChannelOption(NULL, connPtr->down, "-peername",
+		&peer) == TCL_OK && Tcl_DStringLength(&peer) > 0;
+    }
     if (known) {
 	Tcl_DStringAppend(keyPtr, "|", 1);
 	Tcl_DStringAppend(keyPtr, Tcl_DStringValue(&peer), -1);
@@ -347,12 +447,26 @@ FinishSessionKey(
 }
 
 /*
+ * The connections whose callbacks run in one interpreter, reached from the
+ * interpreter's assoc data: one registration per interpreter, so that
+ * opening and closing a connection costs the same however many are open
+ * (one Tcl_CallWhenDeleted per connection made each close scan them all).
+ */
+
+#define TLS_INTERP_KEY "tls::connections"
+
+typedef struct InterpConns {
+    TlsConn *firstPtr;		/* Linked through interpNextPtr. */
+} InterpConns;
+
+/*
  *----------------------------------------------------------------------
  *
  * InterpGone --
  *
- *	The interpreter callbacks run in is being deleted (the channel may
- *	live on in another interpreter): no more callbacks.
+ *	The interpreter callbacks run in is being deleted (its channels may
+ *	live on in another interpreter): none of its connections calls back
+ *	any more.
  *
  *----------------------------------------------------------------------
  */
@@ -362,7 +476,50 @@ InterpGone(
     void *clientData,
     TCL_UNUSED(Tcl_Interp *))
 {
-    ((TlsConn *) clientData)->interp = NULL;
+    InterpConns *listPtr = (InterpConns *) clientData;
+    TlsConn *connPtr, *nextPtr;
+
+    for (connPtr = listPtr->firstPtr; connPtr != NULL; connPtr = nextPtr) {
+	nextPtr = connPtr->interpNextPtr;
+	connPtr->interp = NULL;
+	connPtr->flags |= TLS_CONN_INTERP_GONE;
+	connPtr->interpNextPtr = NULL;
+	connPtr->interpLinkPtrPtr = NULL;
+    }
+    ckfree(listPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AttachInterp --
+ *
+ *	Makes interp the one the connection's callbacks run in, and puts the
+ *	connection on that interpreter's list (created on first use).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+AttachInterp(
+    TlsConn *connPtr,
+    Tcl_Interp *interp)
+{
+    InterpConns *listPtr = (InterpConns *)
+	    Tcl_GetAssocData(interp, TLS_INTERP_KEY, NULL);
+
+    if (listPtr == NULL) {
+	listPtr = (InterpConns *) ckalloc(sizeof(InterpConns));
+	listPtr->firstPtr = NULL;
+	Tcl_SetAssocData(interp, TLS_INTERP_KEY, InterpGone, listPtr);
+    }
+    connPtr->interp = interp;
+    connPtr->interpNextPtr = listPtr->firstPtr;
+    if (connPtr->interpNextPtr != NULL) {
+	connPtr->interpNextPtr->interpLinkPtrPtr = &connPtr->interpNextPtr;
+    }
+    listPtr->firstPtr = connPtr;
+    connPtr->interpLinkPtrPtr = &listPtr->firstPtr;
 }
 
 /*
@@ -370,8 +527,9 @@ InterpGone(
  *
  * TlsConnForgetInterp --
  *
- *	No more callbacks for this connection (its channel moves to another
- *	thread, whose interpreters are not ours to call).
+ *	No more callbacks for this connection: it is freed, or its channel
+ *	moves to another thread, whose interpreters are not ours to call.
+ *	Takes it off its interpreter's list in constant time.
  *
  *----------------------------------------------------------------------
  */
@@ -380,10 +538,16 @@ void
 TlsConnForgetInterp(
     TlsConn *connPtr)
 {
-    if (connPtr->interp != NULL) {
-	Tcl_DontCallWhenDeleted(connPtr->interp, InterpGone, connPtr);
-	connPtr->interp = NULL;
+    if (connPtr->interpLinkPtrPtr != NULL) {
+	*connPtr->interpLinkPtrPtr = connPtr->interpNextPtr;
+	if (connPtr->interpNextPtr != NULL) {
+	    connPtr->interpNextPtr->interpLinkPtrPtr =
+		    connPtr->interpLinkPtrPtr;
+	}
+	connPtr->interpNextPtr = NULL;
+	connPtr->interpLinkPtrPtr = NULL;
     }
+    connPtr->interp = NULL;
 }
 
 /*
@@ -398,8 +562,10 @@ TlsConnForgetInterp(
  *
  * Side effects:
  *	Takes one reference to ctxPtr (released by TlsConnFree), to the
- *	callback objects of the configuration and to options (the import
- *	options as given, kept for the sni callback).
+ *	-command object of the configuration and to options (a server's
+ *	import options as given, kept for the sni callback; NULL for a
+ *	client, which keeps no secret such as -key bytes once its context
+ *	is built).
  *
  *----------------------------------------------------------------------
  */
@@ -417,8 +583,7 @@ TlsConnNew(
 
     memset(connPtr, 0, sizeof(TlsConn));
     connPtr->down = down;
-    connPtr->interp = interp;
-    Tcl_CallWhenDeleted(interp, InterpGone, connPtr);
+    AttachInterp(connPtr, interp);
     connPtr->state = TLS_HANDSHAKING;
     connPtr->ctxPtr = ctxPtr;
     TlsContextRetain(ctxPtr);
@@ -426,12 +591,10 @@ TlsConnNew(
 	connPtr->command = cfgPtr->command;
 	Tcl_IncrRefCount(connPtr->command);
     }
-    if (cfgPtr->password != NULL) {
-	connPtr->password = cfgPtr->password;
-	Tcl_IncrRefCount(connPtr->password);
+    if (options != NULL) {
+	connPtr->options = options;
+	Tcl_IncrRefCount(options);
     }
-    connPtr->options = options;
-    Tcl_IncrRefCount(options);
 
     ERR_clear_error();
     connPtr->ssl = SSL_new(ctxPtr->ctx);
@@ -566,9 +729,6 @@ TlsConnFree(
     if (connPtr->command != NULL) {
 	Tcl_DecrRefCount(connPtr->command);
     }
-    if (connPtr->password != NULL) {
-	Tcl_DecrRefCount(connPtr->password);
-    }
     if (connPtr->errorObj != NULL) {
 	Tcl_DecrRefCount(connPtr->errorObj);
 	Tcl_DecrRefCount(connPtr->errorCode);
@@ -650,6 +810,68 @@ TlsConnDownBlocking(
 /*
  *----------------------------------------------------------------------
  *
+ * CallBegin, CallEnd --
+ *
+ *	The two halves around every OpenSSL call that may do I/O or run
+ *	callbacks: CallBegin clears the error queue and the BIO's errno and
+ *	marks the connection busy (callbacks that try to use the channel
+ *	are refused, TLS_IO_BUSY); CallEnd unmarks it and classifies the
+ *	return value at once.
+ *
+ * Results:
+ *	CallEnd: SSL_get_error's code. The system error, if any, is in
+ *	connPtr->ioErrno, set by the BIO when the channel below failed (not
+ *	errno, which a callback script may have changed since).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+CallBegin(
+    TlsConn *connPtr)
+{
+    ERR_clear_error();
+    connPtr->ioErrno = 0;
+    connPtr->flags |= TLS_CONN_BUSY;
+}
+
+static int
+CallEnd(
+    TlsConn *connPtr,
+    int ret)
+{
+    connPtr->flags &= ~TLS_CONN_BUSY;
+    return SSL_get_error(connPtr->ssl, ret);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ResumedWithoutCert --
+ *
+ *	Defence in depth for a server that requires a client certificate:
+ *	whether the handshake just done resumed a session that has none.
+ *	Sessions of other verification settings cannot resume here (their
+ *	session id context differs, see SetupSession); should one do so
+ *	anyway, it must not admit an unauthenticated client.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ResumedWithoutCert(
+    TlsConn *connPtr)
+{
+    return (connPtr->flags & TLS_CONN_SERVER)
+	    && (SSL_get_verify_mode(connPtr->ssl)
+		& SSL_VERIFY_FAIL_IF_NO_PEER_CERT)
+	    && SSL_session_reused(connPtr->ssl)
+	    && SSL_get0_peer_certificate(connPtr->ssl) == NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsConnHandshake --
  *
  *	Advances the handshake as far as the channel allows. A blocking
@@ -666,8 +888,11 @@ int
 TlsConnHandshake(
     TlsConn *connPtr)
 {
-    int ret, sslError, savedErrno;
+    int ret, sslError;
 
+    if (connPtr->flags & TLS_CONN_BUSY) {
+	return TLS_IO_BUSY;
+    }
     switch (connPtr->state) {
     case TLS_HANDSHAKING:
 	break;
@@ -681,13 +906,18 @@ TlsConnHandshake(
 	connPtr->flags |= TLS_CONN_WANT_WRITE;	/* Until connected. */
 	return TLS_IO_AGAIN;
     }
-    ERR_clear_error();
-    errno = 0;
-    connPtr->flags |= TLS_CONN_BUSY;
+    CallBegin(connPtr);
     ret = SSL_do_handshake(connPtr->ssl);
-    connPtr->flags &= ~TLS_CONN_BUSY;
-    sslError = SSL_get_error(connPtr->ssl, ret);
-    savedErrno = errno;
+    sslError = CallEnd(connPtr, ret);
+    if (ret == 1 && ResumedWithoutCert(connPtr)) {
+	TlsErrorSetConn(connPtr, Tcl_NewStringObj("handshake failed: "
+		"a resumed session without a client certificate was "
+		"offered where one is required", -1),
+		TlsErrorCode("HANDSHAKE", "RESUME", NULL));
+	connPtr->state = TLS_FAILED;
+	TlsCallbackError(connPtr);
+	return TLS_IO_ERROR;
+    }
     if (ret == 1) {
 	connPtr->state = TLS_OPEN;
 	connPtr->flags &= ~TLS_CONN_WANT_WRITE;
@@ -701,7 +931,7 @@ TlsConnHandshake(
 	connPtr->flags |= TLS_CONN_WANT_WRITE;
 	return TLS_IO_AGAIN;
     default:
-	TlsErrorHandshake(connPtr, ret, sslError, savedErrno);
+	TlsErrorHandshake(connPtr, ret, sslError, connPtr->ioErrno);
 	connPtr->state = TLS_FAILED;
 	TlsCallbackError(connPtr);
 	return TLS_IO_ERROR;
@@ -727,17 +957,8 @@ Failed(
     TlsConn *connPtr,
     int *errorCodePtr)
 {
-    if (connPtr->errorObj != NULL && connPtr->self != NULL) {
-	/* Tcl reads the bypass as return options followed by a message. */
-	Tcl_Obj *bypass = Tcl_NewListObj(0, NULL);
-
-	Tcl_ListObjAppendElement(NULL, bypass, Tcl_NewStringObj("-code", -1));
-	Tcl_ListObjAppendElement(NULL, bypass, Tcl_NewIntObj(TCL_ERROR));
-	Tcl_ListObjAppendElement(NULL, bypass,
-		Tcl_NewStringObj("-errorcode", -1));
-	Tcl_ListObjAppendElement(NULL, bypass, connPtr->errorCode);
-	Tcl_ListObjAppendElement(NULL, bypass, connPtr->errorObj);
-	Tcl_SetChannelError(connPtr->self, bypass);
+    if (connPtr->errorObj != NULL) {
+	TlsErrorBypass(connPtr, connPtr->errorObj, connPtr->errorCode);
     }
     *errorCodePtr = ECONNABORTED;
     return -1;
@@ -770,6 +991,11 @@ Start(
 	*errorCodePtr = EAGAIN;
 	*resultPtr = -1;
 	return TLS_IO_AGAIN;
+    case TLS_IO_BUSY:
+	TlsErrorBusy(NULL, connPtr);
+	*errorCodePtr = EBUSY;
+	*resultPtr = -1;
+	return TLS_IO_BUSY;
     default:
 	*resultPtr = Failed(connPtr, errorCodePtr);
 	return TLS_IO_ERROR;
@@ -806,16 +1032,13 @@ TlsConnRead(
     if (connPtr->state == TLS_PEER_CLOSED) {
 	return 0;
     }
-    ERR_clear_error();
-    errno = 0;
-    connPtr->flags |= TLS_CONN_BUSY;
+    CallBegin(connPtr);
     n = SSL_read(connPtr->ssl, buf, toRead);
-    connPtr->flags &= ~TLS_CONN_BUSY;
+    sslError = CallEnd(connPtr, n);
     if (n > 0) {
 	return n;
     }
-    sslError = SSL_get_error(connPtr->ssl, n);
-    savedErrno = errno;
+    savedErrno = connPtr->ioErrno;
     switch (sslError) {
     case SSL_ERROR_WANT_READ:
     case SSL_ERROR_WANT_WRITE:
@@ -872,7 +1095,6 @@ TlsConnWrite(
 	*errorCodePtr = EPIPE;
 	return -1;
     }
-    ERR_clear_error();
     if ((connPtr->flags & (TLS_CONN_SERVER | TLS_CONN_TICKETS))
 	    == TLS_CONN_SERVER) {
 	/* One TLS 1.3 ticket, in the same flight as the first reply. */
@@ -880,18 +1102,15 @@ TlsConnWrite(
 	if (SSL_version(connPtr->ssl) == TLS1_3_VERSION
 		&& !(SSL_get_options(connPtr->ssl) & SSL_OP_NO_TICKET)) {
 	    SSL_new_session_ticket(connPtr->ssl);
-	    ERR_clear_error();
 	}
     }
-    errno = 0;
-    connPtr->flags |= TLS_CONN_BUSY;
+    CallBegin(connPtr);
     n = SSL_write(connPtr->ssl, buf, toWrite);
-    connPtr->flags &= ~TLS_CONN_BUSY;
+    sslError = CallEnd(connPtr, n);
     if (n > 0) {
 	return n;
     }
-    sslError = SSL_get_error(connPtr->ssl, n);
-    savedErrno = errno;
+    savedErrno = connPtr->ioErrno;
     if (sslError == SSL_ERROR_WANT_WRITE || sslError == SSL_ERROR_WANT_READ) {
 	*errorCodePtr = EAGAIN;
 	return -1;
@@ -943,6 +1162,9 @@ TlsConnReadable(
     int n, sslError, savedErrno;
     char c;
 
+    if (connPtr->flags & TLS_CONN_BUSY) {
+	return 0;	/* Asked from a callback: known afterwards. */
+    }
     switch (connPtr->state) {
     case TLS_OPEN:
 	break;
@@ -957,13 +1179,10 @@ TlsConnReadable(
     if (!(connPtr->flags & TLS_CONN_NONBLOCK)) {
 	TlsConnDownBlocking(connPtr, 0);
     }
-    ERR_clear_error();
-    errno = 0;
-    connPtr->flags |= TLS_CONN_BUSY;
+    CallBegin(connPtr);
     n = SSL_peek(connPtr->ssl, &c, 1);
-    connPtr->flags &= ~TLS_CONN_BUSY;
-    sslError = SSL_get_error(connPtr->ssl, n);
-    savedErrno = errno;
+    sslError = CallEnd(connPtr, n);
+    savedErrno = connPtr->ioErrno;
     if (!(connPtr->flags & TLS_CONN_NONBLOCK)) {
 	TlsConnDownBlocking(connPtr, 1);
     }
@@ -1180,7 +1399,9 @@ DiscardRawInput(
  *	non-blocking for the call. With waitForPeer (tls::unimport) it
  *	also consumes the peer's close_notify, within a time limit. A
  *	connection closed before or after a failed handshake sends nothing
- *	but discards the input waiting below (DiscardRawInput).
+ *	but discards the input waiting below (DiscardRawInput). Nothing is
+ *	done while OpenSSL runs for the connection (a callback closes its
+ *	channel): OpenSSL must not be entered again.
  *
  * Results:
  *	None.
@@ -1198,6 +1419,9 @@ TlsConnShutdown(
 {
     int blocking = !(connPtr->flags & TLS_CONN_NONBLOCK);
 
+    if (connPtr->flags & TLS_CONN_BUSY) {
+	return;
+    }
     if (connPtr->state != TLS_OPEN && connPtr->state != TLS_PEER_CLOSED) {
 	if (!waitForPeer && connPtr->down != NULL
 		&& (connPtr->state == TLS_FAILED

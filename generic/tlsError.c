@@ -226,7 +226,7 @@ TlsErrorSetConn(
 /*
  *----------------------------------------------------------------------
  *
- * CodeList --
+ * TlsErrorCode --
  *
  *	Builds an errorCode list {TLS w1 w2 w3} from up to three words;
  *	NULL words are left out.
@@ -237,8 +237,8 @@ TlsErrorSetConn(
  *----------------------------------------------------------------------
  */
 
-static Tcl_Obj *
-CodeList(
+Tcl_Obj *
+TlsErrorCode(
     const char *w1,
     const char *w2,
     Tcl_Obj *w3)
@@ -297,16 +297,16 @@ TlsErrorHandshake(
 	const char *text = X509_verify_cert_error_string(verify);
 
 	msgObj = Tcl_ObjPrintf("certificate verify failed: %s", text);
-	codeObj = CodeList("HANDSHAKE", "VERIFY", Tcl_NewLongObj(verify));
+	codeObj = TlsErrorCode("HANDSHAKE", "VERIFY", Tcl_NewLongObj(verify));
 	Tcl_ListObjAppendElement(NULL, codeObj, Tcl_NewStringObj(text, -1));
     } else if (connPtr->cbError != NULL) {
 	msgObj = Tcl_ObjPrintf("handshake failed: callback error: %s",
 		Tcl_GetString(connPtr->cbError));
-	codeObj = CodeList("HANDSHAKE", "CALLBACK", NULL);
+	codeObj = TlsErrorCode("HANDSHAKE", "CALLBACK", NULL);
     } else if (Tcl_GetCharLength(reasonObj) > 0) {
 	msgObj = Tcl_ObjPrintf("handshake failed: %s",
 		Tcl_GetString(reasonObj));
-	codeObj = CodeList("HANDSHAKE", "PROTOCOL", reasonObj);
+	codeObj = TlsErrorCode("HANDSHAKE", "PROTOCOL", reasonObj);
     } else if (sslError == SSL_ERROR_SYSCALL && savedErrno != 0) {
 	const char *why = Tcl_ErrnoMsg(savedErrno);
 	Tcl_DString ds;
@@ -328,16 +328,16 @@ TlsErrorHandshake(
 	Tcl_SetErrno(savedErrno);
 	msgObj = Tcl_ObjPrintf("handshake failed: %s", why);
 	Tcl_DStringFree(&ds);
-	codeObj = CodeList("HANDSHAKE", "IO",
+	codeObj = TlsErrorCode("HANDSHAKE", "IO",
 		Tcl_NewStringObj(Tcl_ErrnoId(), -1));
     } else if (ret == 0 || sslError == SSL_ERROR_SYSCALL
 	    || sslError == SSL_ERROR_ZERO_RETURN) {
 	msgObj = Tcl_NewStringObj(
 		"handshake failed: connection closed by peer", -1);
-	codeObj = CodeList("HANDSHAKE", "EOF", NULL);
+	codeObj = TlsErrorCode("HANDSHAKE", "EOF", NULL);
     } else {
 	msgObj = Tcl_ObjPrintf("handshake failed: SSL error %d", sslError);
-	codeObj = CodeList("HANDSHAKE", "PROTOCOL", NULL);
+	codeObj = TlsErrorCode("HANDSHAKE", "PROTOCOL", NULL);
     }
     Tcl_DecrRefCount(reasonObj);
     TlsErrorSetConn(connPtr, msgObj, codeObj);
@@ -378,18 +378,94 @@ TlsErrorIO(
     if (Tcl_GetCharLength(reasonObj) > 0) {
 	msgObj = Tcl_ObjPrintf("TLS %s failed: %s", what,
 		Tcl_GetString(reasonObj));
-	codeObj = CodeList("IO", what, reasonObj);
+	codeObj = TlsErrorCode("IO", what, reasonObj);
     } else if (savedErrno != 0) {
 	Tcl_SetErrno(savedErrno);
 	msgObj = Tcl_ObjPrintf("TLS %s failed: %s", what,
 		Tcl_ErrnoMsg(savedErrno));
-	codeObj = CodeList("IO", what,
+	codeObj = TlsErrorCode("IO", what,
 		Tcl_NewStringObj(Tcl_ErrnoId(), -1));
     } else {
 	msgObj = Tcl_ObjPrintf("TLS %s failed: SSL error %d", what,
 		sslError);
-	codeObj = CodeList("IO", what, NULL);
+	codeObj = TlsErrorCode("IO", what, NULL);
     }
     Tcl_DecrRefCount(reasonObj);
     TlsErrorSetConn(connPtr, msgObj, codeObj);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorBypass --
+ *
+ *	Hands an error to Tcl through the channel's error bypass, so that
+ *	the read, gets, puts or flush that failed raises this message and
+ *	errorCode verbatim.
+ *
+ * Side effects:
+ *	The bypass list takes its own references to both objects.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsErrorBypass(
+    TlsConn *connPtr,
+    Tcl_Obj *msgObj,
+    Tcl_Obj *codeObj)
+{
+    Tcl_Obj *bypass;
+
+    if (connPtr->self == NULL) {
+	Tcl_IncrRefCount(msgObj);	/* Free objects given with none. */
+	Tcl_IncrRefCount(codeObj);
+	Tcl_DecrRefCount(msgObj);
+	Tcl_DecrRefCount(codeObj);
+	return;
+    }
+    /* Tcl reads the bypass as return options followed by a message. */
+    bypass = Tcl_NewListObj(0, NULL);
+    Tcl_ListObjAppendElement(NULL, bypass, Tcl_NewStringObj("-code", -1));
+    Tcl_ListObjAppendElement(NULL, bypass, Tcl_NewIntObj(TCL_ERROR));
+    Tcl_ListObjAppendElement(NULL, bypass,
+	    Tcl_NewStringObj("-errorcode", -1));
+    Tcl_ListObjAppendElement(NULL, bypass, codeObj);
+    Tcl_ListObjAppendElement(NULL, bypass, msgObj);
+    Tcl_SetChannelError(connPtr->self, bypass);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorBusy --
+ *
+ *	A script called back from OpenSSL (a -command, -password or http
+ *	callback, or an event handler run by its update or vwait) tried to
+ *	handshake, read or write on the channel OpenSSL is working on:
+ *	OpenSSL cannot be entered again for it. Refused with {TLS CHANNEL
+ *	BUSY}, as the command's error when interp is given, else through
+ *	the channel's error bypass.
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsErrorBusy(
+    Tcl_Interp *interp,
+    TlsConn *connPtr)
+{
+    Tcl_Obj *msgObj = Tcl_ObjPrintf("channel \"%s\" is busy: a TLS "
+	    "callback cannot handshake, read or write on the channel it is "
+	    "called for", connPtr->self != NULL
+		? Tcl_GetChannelName(connPtr->self) : "");
+
+    if (interp != NULL) {
+	return TlsError(interp, msgObj, "CHANNEL", "BUSY", NULL);
+    }
+    TlsErrorBypass(connPtr, msgObj, TlsErrorCode("CHANNEL", "BUSY", NULL));
+    return TCL_ERROR;
 }

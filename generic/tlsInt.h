@@ -127,11 +127,15 @@ typedef enum TlsState {
 #define TLS_CONN_KEY_PENDING	(1 << 10)	/* sessionKey lacks the peer
 						 * address (connecting). */
 #define TLS_CONN_TRIM		(1 << 11)	/* TlsTrimProc scheduled. */
+#define TLS_CONN_INTERP_GONE	(1 << 12)	/* Callback interp deleted. */
+#define TLS_CONN_MOVED		(1 << 13)	/* Channel left its thread. */
 
 /* Results of TlsConnHandshake and friends. */
 #define TLS_IO_DONE	1
 #define TLS_IO_AGAIN	0
 #define TLS_IO_ERROR	(-1)
+#define TLS_IO_BUSY	(-2)	/* Asked from a callback while OpenSSL
+				 * runs for the same connection. */
 
 /*
  * Channel buffer size while TLS is stacked: one full record per write
@@ -159,7 +163,6 @@ typedef struct TlsConn {
     int downMask;		/* Events last asked of the channel below. */
     Tcl_TimerToken timer;	/* Pending self-notification, or NULL. */
     Tcl_Obj *command;		/* -command prefix, one reference. */
-    Tcl_Obj *password;		/* -password prefix, one reference. */
     Tcl_Obj *errorObj;		/* Why the connection failed, or NULL. */
     Tcl_Obj *errorCode;		/* errorCode list for errorObj. */
     Tcl_Obj *cbError;		/* Error raised inside a callback. */
@@ -180,6 +183,12 @@ typedef struct TlsConn {
     struct TlsConn *nextPtr;	/* This thread's stacked layers (list of
 				 * tlsChannel.c), and the pointer that */
     struct TlsConn **linkPtrPtr;/* points at us there; NULL if unlisted. */
+    struct TlsConn *interpNextPtr;	/* The connections of interp (list
+					 * of tlsConn.c), and the pointer */
+    struct TlsConn **interpLinkPtrPtr;	/* that points at us there. */
+    int ioErrno;		/* errno of the channel below's last failed
+				 * read or write (tlsBio.c), taken at once:
+				 * callbacks may change errno later. */
 } TlsConn;
 
 MODULE_SCOPE TlsConn *	TlsConnNew(Tcl_Interp *interp, Tcl_Channel down,
@@ -272,6 +281,11 @@ MODULE_SCOPE void	TlsErrorIO(TlsConn *connPtr, const char *what,
 			    int sslError, int savedErrno);
 MODULE_SCOPE void	TlsErrorSetConn(TlsConn *connPtr, Tcl_Obj *msgObj,
 			    Tcl_Obj *codeObj);
+MODULE_SCOPE Tcl_Obj *	TlsErrorCode(const char *w1, const char *w2,
+			    Tcl_Obj *w3);
+MODULE_SCOPE void	TlsErrorBypass(TlsConn *connPtr, Tcl_Obj *msgObj,
+			    Tcl_Obj *codeObj);
+MODULE_SCOPE int	TlsErrorBusy(Tcl_Interp *interp, TlsConn *connPtr);
 
 /*
  * ---------------------------------------------------------------------
