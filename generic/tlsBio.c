@@ -83,9 +83,9 @@ BioRead(
     if (len <= 0) {
 	return 0;
     }
-    if (connPtr->down == NULL) {
-	errno = connPtr->ioErrno = ECONNABORTED;	/* Closed from a
-							 * callback. */
+    if (connPtr->down == NULL || (connPtr->flags & TLS_CONN_DROPPED)) {
+	/* Closed from a callback: the connection ends here. */
+	errno = connPtr->ioErrno = ECONNABORTED;
 	return -1;
     }
     if (connPtr->inStart == connPtr->inEnd) {
@@ -162,9 +162,9 @@ BioWrite(
     if (len <= 0) {
 	return 0;
     }
-    if (connPtr->down == NULL) {
-	errno = connPtr->ioErrno = ECONNABORTED;	/* Closed from a
-							 * callback. */
+    if (connPtr->down == NULL || (connPtr->flags & TLS_CONN_DROPPED)) {
+	/* Closed from a callback: the connection ends here. */
+	errno = connPtr->ioErrno = ECONNABORTED;
 	return -1;
     }
     n = Tcl_WriteRaw(connPtr->down, buf, len);

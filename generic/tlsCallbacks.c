@@ -113,7 +113,7 @@ static const char *
 CannotRun(
     TlsConn *connPtr)
 {
-    if (connPtr->flags & TLS_CONN_CLOSED) {
+    if (connPtr->flags & (TLS_CONN_CLOSED | TLS_CONN_DROPPED)) {
 	return "the channel was closed";
     }
     if (connPtr->flags & TLS_CONN_MOVED) {
@@ -159,6 +159,83 @@ DropArgs(
 /*
  *----------------------------------------------------------------------
  *
+ * DeferredClose --
+ *
+ *	Idle callback: really closes a channel that a callback closed,
+ *	by dropping the reference RunCallback kept.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+DeferredClose(
+    void *clientData)
+{
+    TlsConn *connPtr = (TlsConn *) clientData;
+
+    if (connPtr->self != NULL) {
+	Tcl_UnregisterChannel(NULL, connPtr->self);
+    }
+    Tcl_Release(connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * RunCallback --
+ *
+ *	Runs a script of a connection (EvalScript) with the connection
+ *	marked as inside a callback. Callbacks run inside Tcl's own I/O
+ *	calls on the channel (a flush that drives the handshake), where
+ *	closing the channel would free what Tcl's caller still uses: the
+ *	channel is held by one more reference meanwhile, so a "close" of
+ *	the script only takes it out of the interpreter. When that was its
+ *	last reference, the connection is dropped (TLS_CONN_DROPPED: no
+ *	more callbacks, the handshake fails) and the real close follows
+ *	at idle time, outside any I/O call.
+ *
+ * Results:
+ *	As EvalScript.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+RunCallback(
+    TlsConn *connPtr,
+    Tcl_Obj *prefix,
+    int objc,
+    Tcl_Obj *const objv[],
+    int report,
+    Tcl_Obj **resultPtr)
+{
+    Tcl_Interp *interp = connPtr->interp;
+    Tcl_Channel chan = connPtr->self;
+    int pinned = chan != NULL && Tcl_IsChannelRegistered(interp, chan);
+    int code;
+
+    if (pinned) {
+	Tcl_RegisterChannel(NULL, chan);
+    }
+    connPtr->flags |= TLS_CONN_IN_CALLBACK;
+    code = EvalScript(interp, prefix, objc, objv, report, resultPtr);
+    connPtr->flags &= ~TLS_CONN_IN_CALLBACK;
+    if (!pinned) {
+	return code;
+    }
+    if (connPtr->self == chan && !Tcl_IsChannelShared(chan)) {
+	connPtr->flags |= TLS_CONN_DROPPED;	/* Ours is the last one. */
+	Tcl_Preserve(connPtr);
+	Tcl_DoWhenIdle(DeferredClose, connPtr);
+    } else {
+	Tcl_UnregisterChannel(NULL, chan);
+    }
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsCallbackEval --
  *
  *	Runs a -command callback of a connection. Skipped (TCL_BREAK) when
@@ -192,10 +269,8 @@ TlsCallbackEval(
 	return code;
     }
     Tcl_Preserve(connPtr);
-    connPtr->flags |= TLS_CONN_IN_CALLBACK;
-    code = EvalScript(connPtr->interp, prefix, objc, objv, 1, &resObj);
-    connPtr->flags &= ~TLS_CONN_IN_CALLBACK;
-    if (connPtr->flags & TLS_CONN_CLOSED) {
+    code = RunCallback(connPtr, prefix, objc, objv, 1, &resObj);
+    if (connPtr->flags & (TLS_CONN_CLOSED | TLS_CONN_DROPPED)) {
 	code = TCL_ERROR;	/* The script closed the channel: stop. */
     } else if (code == TCL_ERROR && connPtr->cbError == NULL) {
 	connPtr->cbError = resObj;
@@ -275,11 +350,7 @@ CallbackNotify(
 {
     HoldArgs(objc, objv);
     if (CannotRun(connPtr) == NULL) {
-	Tcl_Preserve(connPtr);
-	connPtr->flags |= TLS_CONN_IN_CALLBACK;
-	EvalScript(connPtr->interp, prefix, objc, objv, 0, NULL);
-	connPtr->flags &= ~TLS_CONN_IN_CALLBACK;
-	Tcl_Release(connPtr);
+	RunCallback(connPtr, prefix, objc, objv, 0, NULL);
     }
     DropArgs(objc, objv);
 }
@@ -477,7 +548,8 @@ TlsInfoCallback(
  *
  *	Server side of ALPN: the first of our -alpn protocols that the
  *	client offers; with none in common, the client's first (as the
- *	manual says).
+ *	manual says). Tells "alpn channel protocol matched", matched being
+ *	whether the protocol was common to both sides.
  *
  *----------------------------------------------------------------------
  */
@@ -493,6 +565,7 @@ TlsAlpnSelectCallback(
 {
     TlsConn *connPtr = TlsConnFromSSL(ssl);
     unsigned char *selected = NULL;
+    int matched = 1;
 
     if (connPtr == NULL || connPtr->alpnWire == NULL || inlen == 0) {
 	return SSL_TLSEXT_ERR_NOACK;
@@ -501,14 +574,17 @@ TlsAlpnSelectCallback(
 	    connPtr->alpnLen, in, inlen) != OPENSSL_NPN_NEGOTIATED) {
 	selected = (unsigned char *) in + 1;	/* The client's first. */
 	*outlen = in[0];
+	matched = 0;
     }
     *out = selected;
     if (connPtr->command != NULL) {
-	Tcl_Obj *objv[2];
+	Tcl_Obj *objv[4];
 
 	objv[0] = Tcl_NewStringObj("alpn", -1);
-	objv[1] = Tcl_NewStringObj((const char *) selected, *outlen);
-	CallbackNotify(connPtr, connPtr->command, 2, objv);
+	objv[1] = ChannelNameObj(connPtr);
+	objv[2] = Tcl_NewStringObj((const char *) selected, *outlen);
+	objv[3] = Tcl_NewBooleanObj(matched);
+	CallbackNotify(connPtr, connPtr->command, 4, objv);
     }
     return SSL_TLSEXT_ERR_OK;
 }
@@ -595,7 +671,7 @@ HelloServerName(
  *
  * TlsHelloCallback --
  *
- *	Server: "hello servername" as soon as a ClientHello arrives. An
+ *	Server: "hello channel servername" as soon as a ClientHello arrives. An
  *	error in the callback refuses the client.
  *
  *----------------------------------------------------------------------
@@ -608,14 +684,15 @@ TlsHelloCallback(
     TCL_UNUSED(void *))
 {
     TlsConn *connPtr = TlsConnFromSSL(ssl);
-    Tcl_Obj *objv[2];
+    Tcl_Obj *objv[3];
 
     if (connPtr == NULL || connPtr->command == NULL) {
 	return SSL_CLIENT_HELLO_SUCCESS;
     }
     objv[0] = Tcl_NewStringObj("hello", -1);
-    objv[1] = HelloServerName(ssl);
-    if (CallbackDecide(connPtr, 2, objv, NULL) == TCL_ERROR) {
+    objv[1] = ChannelNameObj(connPtr);
+    objv[2] = HelloServerName(ssl);
+    if (CallbackDecide(connPtr, 3, objv, NULL) == TCL_ERROR) {
 	*alert = SSL_AD_HANDSHAKE_FAILURE;
 	return SSL_CLIENT_HELLO_ERROR;
     }
@@ -751,7 +828,7 @@ SniOptionsAllowed(
  *
  * TlsSniCallback --
  *
- *	Server: "sni servername" when the client names a host. The script
+ *	Server: "sni channel servername" when the client names a host. The script
  *	may return the certificate options (-certfile/-keyfile, -cert/-key,
  *	-password; SniOptionsAllowed) to use for that host, "" (or anything not starting with an option) to keep
  *	the listening options, or raise an error to refuse the name
@@ -768,7 +845,7 @@ TlsSniCallback(
 {
     TlsConn *connPtr = TlsConnFromSSL(ssl);
     const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    Tcl_Obj *objv[2], *resObj = NULL;
+    Tcl_Obj *objv[3], *resObj = NULL;
     Tcl_Size len = 0;
     int code;
 
@@ -776,8 +853,9 @@ TlsSniCallback(
 	return SSL_TLSEXT_ERR_OK;
     }
     objv[0] = Tcl_NewStringObj("sni", -1);
-    objv[1] = Tcl_NewStringObj(name, -1);
-    code = CallbackDecide(connPtr, 2, objv, &resObj);
+    objv[1] = ChannelNameObj(connPtr);
+    objv[2] = Tcl_NewStringObj(name, -1);
+    code = CallbackDecide(connPtr, 3, objv, &resObj);
     if (code == TCL_ERROR) {
 	*alert = SSL_AD_UNRECOGNIZED_NAME;
 	return SSL_TLSEXT_ERR_ALERT_FATAL;
@@ -812,7 +890,7 @@ TlsSniCallback(
  *
  *	OpenSSL made a new session (a client received it, in TLS 1.3 as a
  *	ticket after the handshake). A client keeps it in its context for
- *	resumption; "session session_id ticket lifetime" tells the script
+ *	resumption; "session channel session_id ticket lifetime" tells the script
  *	(identifiers in lowercase hex).
  *
  * Results:
@@ -836,16 +914,17 @@ TlsNewSessionCallback(
 	const unsigned char *bytes;
 	unsigned int idLen;
 	size_t ticketLen;
-	Tcl_Obj *objv[4];
+	Tcl_Obj *objv[5];
 
 	bytes = SSL_SESSION_get_id(sess, &idLen);
 	objv[0] = Tcl_NewStringObj("session", -1);
-	objv[1] = TlsHexObj(bytes, idLen);
+	objv[1] = ChannelNameObj(connPtr);
+	objv[2] = TlsHexObj(bytes, idLen);
 	SSL_SESSION_get0_ticket(sess, &bytes, &ticketLen);
-	objv[2] = TlsHexObj(bytes, ticketLen);
-	objv[3] = Tcl_NewLongObj((long)
+	objv[3] = TlsHexObj(bytes, ticketLen);
+	objv[4] = Tcl_NewLongObj((long)
 		SSL_SESSION_get_ticket_lifetime_hint(sess));
-	CallbackNotify(connPtr, connPtr->command, 4, objv);
+	CallbackNotify(connPtr, connPtr->command, 5, objv);
     }
     /*
      * A resumed handshake verifies nothing: keep only sessions whose peer

@@ -618,7 +618,12 @@ TlsClose2Proc(
     if (flags & (TCL_CLOSE_READ | TCL_CLOSE_WRITE)) {
 	return EINVAL;
     }
-    connPtr->flags |= TLS_CONN_CLOSED;	/* No callbacks from here on. */
+    /*
+     * No callbacks from here on. A connection that a callback dropped is
+     * closed now, outside any callback: it may send its close_notify.
+     */
+    connPtr->flags |= TLS_CONN_CLOSED;
+    connPtr->flags &= ~TLS_CONN_DROPPED;
     if (!(connPtr->flags & TLS_CONN_UNSTACKING)) {
 	/*
 	 * tls::unimport has shut TLS down already; what TLS did not

@@ -65,6 +65,8 @@ typedef struct TlsConfig {
     Tcl_Obj *model;		/* -model channel name. */
     Tcl_Obj *alpn;		/* -alpn list of protocol names. */
     Tcl_Obj *sessionId;		/* -session_id. */
+    int forSocket;		/* Parsed for tls::socket: its own options
+				 * are listed in errors too. */
 } TlsConfig;
 
 MODULE_SCOPE void	TlsConfigInit(TlsConfig *cfgPtr);
@@ -129,6 +131,8 @@ typedef enum TlsState {
 #define TLS_CONN_TRIM		(1 << 11)	/* TlsTrimProc scheduled. */
 #define TLS_CONN_INTERP_GONE	(1 << 12)	/* Callback interp deleted. */
 #define TLS_CONN_MOVED		(1 << 13)	/* Channel left its thread. */
+#define TLS_CONN_DROPPED	(1 << 14)	/* A callback closed the
+						 * channel: closed at idle. */
 
 /* Results of TlsConnHandshake and friends. */
 #define TLS_IO_DONE	1
@@ -315,6 +319,7 @@ MODULE_SCOPE Tcl_ObjCmdProc TlsImportCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsUnimportCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsHandshakeCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsCheckOptionsCmd;
+MODULE_SCOPE Tcl_ObjCmdProc TlsParseOptionsCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsInitCmd;
 
 #endif /* TLSINT_H */
