@@ -118,7 +118,7 @@ set defaultName [lindex [dict keys $vhosts] 0]
 #
 #	The -command callback of every connection. The package appends the
 #	form's name and its arguments.
-#	  sni name      the client asked for name: return the options of
+#	  sni chan name the client asked for name: return the options of
 #	                that virtual host, or raise an error to refuse the
 #	                name (the client gets an unrecognized_name alert)
 #	  error chan message
@@ -130,7 +130,7 @@ proc tlsEvent {option args} {
     global vhosts
     switch -- $option {
 	sni {
-	    set name [string tolower [lindex $args 0]]
+	    set name [string tolower [lindex $args end]]
 	    if {[dict exists $vhosts $name]} {
 		return [dict get $vhosts $name]
 	    }

@@ -31,6 +31,7 @@ static const CmdSpec commands[] = {
     {"::tls::protocols",	TlsProtocolsCmd},
     {"::tls::version",		TlsVersionCmd},
     {"::tls::CheckOptions",	TlsCheckOptionsCmd},
+    {"::tls::ParseOptions",	TlsParseOptionsCmd},
     {"::tls::starttls",		TlsImportCmd},
     {"::tls::unstack",		TlsUnimportCmd},
     {NULL, NULL}

@@ -249,6 +249,35 @@ TlsCheckOptionsCmd(
 /*
  *----------------------------------------------------------------------
  *
+ * TlsParseOptionsCmd --
+ *
+ *	tls::ParseOptions ?options? (internal): checks the TLS options of a
+ *	tls::socket call before it opens any socket, without building a
+ *	context. Errors list tls::socket's own options with ours.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsParseOptionsCmd(
+    TCL_UNUSED(void *),
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    TlsConfig cfg;
+    int code;
+
+    TlsConfigInit(&cfg);
+    cfg.forSocket = 1;
+    code = TlsConfigParse(interp, objc - 1, objv + 1, &cfg);
+    TlsConfigFree(&cfg);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsInitCmd --
  *
  *	tls::init ?options?: checks the options like tls::import would and

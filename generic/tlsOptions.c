@@ -120,11 +120,30 @@ TlsConfigFree(
 }
 
 /*
+ * The options tls::socket hands to Tcl's socket command instead (-server
+ * is in the table as well): listed in its errors together with ours.
+ */
+static const char *const socketOnly[] = {
+    "-async", "-myaddr", "-myport", "-reuseaddr", "-reuseport", "-type"
+};
+#define N_SOCKET_ONLY (sizeof(socketOnly) / sizeof(socketOnly[0]))
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+static int
+CompareNames(
+    const void *a,
+    const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * BadOption --
  *
- *	Error for an option name that is not in the table.
+ *	Error for an option name that is not in the table, listing the
+ *	valid ones in order (for tls::socket, with its socket options).
  *
  *----------------------------------------------------------------------
  */
@@ -132,19 +151,28 @@ TlsConfigFree(
 static int
 BadOption(
     Tcl_Interp *interp,
-    const char *name)
+    const char *name,
+    int forSocket)
 {
     Tcl_Obj *msgObj = Tcl_ObjPrintf("bad option \"%s\": must be ", name);
+    const char *names[N_OPTIONS + N_SOCKET_ONLY];
     const OptSpec *specPtr;
+    size_t n = 0, i;
 
     for (specPtr = options; specPtr->name != NULL; specPtr++) {
-	if (strcmp(specPtr->name, "-security_level") == 0) {
-	    continue;		/* An alias; the manual's name is listed. */
+	if (strcmp(specPtr->name, "-security_level") != 0) {
+	    names[n++] = specPtr->name;	/* The alias is not listed. */
 	}
-	if (specPtr != options) {
-	    Tcl_AppendToObj(msgObj, specPtr[1].name ? ", " : ", or ", -1);
+    }
+    for (i = 0; forSocket && i < N_SOCKET_ONLY; i++) {
+	names[n++] = socketOnly[i];
+    }
+    qsort((void *) names, n, sizeof(names[0]), CompareNames);
+    for (i = 0; i < n; i++) {
+	if (i > 0) {
+	    Tcl_AppendToObj(msgObj, i + 1 < n ? ", " : ", or ", -1);
 	}
-	Tcl_AppendToObj(msgObj, specPtr->name, -1);
+	Tcl_AppendToObj(msgObj, names[i], -1);
     }
     return TlsError(interp, msgObj, "OPTION", name, NULL);
 }
@@ -324,7 +352,7 @@ TlsConfigParse(
 	    }
 	}
 	if (specPtr->name == NULL) {
-	    return BadOption(interp, name);
+	    return BadOption(interp, name, cfgPtr->forSocket);
 	}
 	if (i + 1 >= objc) {
 	    return TlsError(interp, Tcl_ObjPrintf(

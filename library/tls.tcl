@@ -31,9 +31,12 @@ namespace eval ::tls {
 #	server form "-server command ?options? port". Socket options
 #	(-myaddr, -myport, -async, -type, and Tcl 9's -reuseaddr and
 #	-reuseport) go to the socket command, the
-#	rest to tls::import. -autoservername (default true) sends the host
-#	as SNI and checks the certificate against it unless -servername is
-#	given.
+#	rest to tls::import, checked before any socket is opened.
+#	-autoservername (default true) sends the host as SNI and checks the
+#	certificate against it unless -servername is given. As with TclTLS,
+#	the handshake starts with the first read, write, flush or
+#	tls::handshake, never here: a script that serves itself must not
+#	deadlock.
 #
 # Results:
 #	The channel (client) or the listening socket (server).
@@ -54,7 +57,7 @@ proc ::tls::socket {args} {
 	}
 	if {$i + 1 >= $n} {
 	    return -code error -errorcode [list TLS OPTION $opt] \
-		"value for \"$opt\" missing"
+		"\"$opt\" option must be followed by value"
 	}
 	set value [lindex $args [incr i]]
 	switch -- $opt {
@@ -78,8 +81,9 @@ proc ::tls::socket {args} {
 		should be \"tls::socket -server command ?options? port\""
 	}
 	set tlsOpts [linsert $tlsOpts 0 -server 1]
-	# Build the context now: a missing file or a wrong key password is
-	# reported here, not at the first connection.
+	# Build the context now: a bad option, a missing file or a wrong
+	# key password is reported here, not at the first connection.
+	::tls::ParseOptions {*}$tlsOpts
 	::tls::CheckOptions {*}$tlsOpts
 	return [$socketCmd -server [list ::tls::Accept $tlsOpts $callback] \
 		{*}$sockOpts {*}$rest]
@@ -90,6 +94,7 @@ proc ::tls::socket {args} {
 	    "wrong # args: should be \"tls::socket ?options? host port\""
     }
     lassign $rest host port
+    ::tls::ParseOptions {*}$tlsOpts
     set opts [dict create -autoservername 1]
     foreach {opt value} $tlsOpts {
 	dict set opts $opt $value
@@ -102,14 +107,6 @@ proc ::tls::socket {args} {
     if {[catch {::tls::import $chan {*}$tlsOpts} msg opts]} {
 	catch {close $chan}
 	return -options $opts $msg
-    }
-    # A blocking client handshakes now, so that certificate and protocol
-    # errors surface here as connection errors do.
-    if {"-async" ni $sockOpts && [fconfigure $chan -blocking]} {
-	if {[catch {::tls::handshake $chan} msg opts]} {
-	    catch {close $chan}
-	    return -options $opts $msg
-	}
     }
     return $chan
 }
