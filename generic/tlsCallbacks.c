@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+static void	SetVerdict(TlsConn *connPtr, Tcl_Obj *msgObj);
+
 static int exIndex = -1;
 TCL_DECLARE_MUTEX(exMutex)
 
@@ -52,7 +54,8 @@ TlsExIndex(void)
  * Results:
  *	The Tcl completion code. On TCL_OK, *resultPtr (if not NULL) gets
  *	the script's result with one reference the caller must drop; on an
- *	error, *resultPtr gets the error message likewise.
+ *	error, *resultPtr gets the error message likewise, and *optionsPtr
+ *	(if not NULL) the return options dictionary, with one reference.
  *
  *----------------------------------------------------------------------
  */
@@ -64,25 +67,29 @@ EvalScript(
     int objc,
     Tcl_Obj *const objv[],
     int report,
-    Tcl_Obj **resultPtr)
+    Tcl_Obj **resultPtr,
+    Tcl_Obj **optionsPtr)
 {
     Tcl_Obj *cmdObj = Tcl_DuplicateObj(prefix);
     Tcl_InterpState saved;
     int code, i;
 
     Tcl_IncrRefCount(cmdObj);
-    for (i = 0; i < objc; i++) {
-	if (Tcl_ListObjAppendElement(interp, cmdObj, objv[i]) != TCL_OK) {
-	    Tcl_DecrRefCount(cmdObj);
-	    return TCL_ERROR;
-	}
-    }
     Tcl_Preserve(interp);
     saved = Tcl_SaveInterpState(interp, TCL_OK);
-    code = Tcl_EvalObjEx(interp, cmdObj, TCL_EVAL_GLOBAL);
+    for (i = 0, code = TCL_OK; i < objc && code == TCL_OK; i++) {
+	code = Tcl_ListObjAppendElement(interp, cmdObj, objv[i]);
+    }
+    if (code == TCL_OK) {
+	code = Tcl_EvalObjEx(interp, cmdObj, TCL_EVAL_GLOBAL);
+    }
     if (resultPtr != NULL) {
 	*resultPtr = Tcl_GetObjResult(interp);
 	Tcl_IncrRefCount(*resultPtr);
+    }
+    if (optionsPtr != NULL) {
+	*optionsPtr = Tcl_GetReturnOptions(interp, code);
+	Tcl_IncrRefCount(*optionsPtr);
     }
     if (code == TCL_ERROR && report) {
 	Tcl_AddErrorInfo(interp, "\n    (TLS callback)");
@@ -218,13 +225,17 @@ RunCallback(
 	Tcl_RegisterChannel(NULL, chan);
     }
     connPtr->flags |= TLS_CONN_IN_CALLBACK;
-    code = EvalScript(interp, prefix, objc, objv, report, resultPtr);
+    code = EvalScript(interp, prefix, objc, objv, report, resultPtr, NULL);
     connPtr->flags &= ~TLS_CONN_IN_CALLBACK;
     if (!pinned) {
 	return code;
     }
     if (connPtr->self == chan && !Tcl_IsChannelShared(chan)) {
 	connPtr->flags |= TLS_CONN_DROPPED;	/* Ours is the last one. */
+	if (prefix == connPtr->command && objc > 0) {
+	    SetVerdict(connPtr, Tcl_ObjPrintf("channel closed by the %s "
+		    "callback", Tcl_GetString(objv[0])));
+	}
 	Tcl_Preserve(connPtr);
 	Tcl_DoWhenIdle(DeferredClose, connPtr);
     } else {
@@ -236,15 +247,47 @@ RunCallback(
 /*
  *----------------------------------------------------------------------
  *
- * TlsCallbackEval --
+ * SetVerdict --
  *
- *	Runs a -command callback of a connection. Skipped (TCL_BREAK) when
- *	it cannot run (CannotRun). A failing callback is reported as a
- *	background error and remembered on the connection, so the
- *	handshake fails with that message.
+ *	A deciding callback (verify, hello, sni) refused the handshake, or
+ *	a callback closed its channel: msgObj (any refcount) becomes the
+ *	reason the handshake fails, in place of an error an informational
+ *	callback may have raised before. The first verdict stays.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+SetVerdict(
+    TlsConn *connPtr,
+    Tcl_Obj *msgObj)
+{
+    Tcl_IncrRefCount(msgObj);
+    if (connPtr->flags & TLS_CONN_CB_DECIDED) {
+	Tcl_DecrRefCount(msgObj);
+	return;
+    }
+    if (connPtr->cbError != NULL) {
+	Tcl_DecrRefCount(connPtr->cbError);
+    }
+    connPtr->cbError = msgObj;
+    connPtr->flags |= TLS_CONN_CB_DECIDED;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * RunCommand --
+ *
+ *	Runs the -command callback of a connection with the arguments of
+ *	one form. Skipped (TCL_BREAK) when it cannot run (CannotRun). An
+ *	error is reported as a background error and kept on the connection:
+ *	as the verdict when the form decides, else as the explanation of a
+ *	failure nothing else explains.
  *
  * Results:
- *	The Tcl completion code; *resultPtr as for EvalScript.
+ *	The Tcl completion code (TCL_ERROR too when the script closed the
+ *	channel); *resultPtr as for EvalScript.
  *
  * Side effects:
  *	Frees the arguments (objv) it was given with no reference.
@@ -252,10 +295,10 @@ RunCallback(
  *----------------------------------------------------------------------
  */
 
-int
-TlsCallbackEval(
+static int
+RunCommand(
     TlsConn *connPtr,
-    Tcl_Obj *prefix,
+    int decides,
     int objc,
     Tcl_Obj *const objv[],
     Tcl_Obj **resultPtr)
@@ -269,9 +312,11 @@ TlsCallbackEval(
 	return code;
     }
     Tcl_Preserve(connPtr);
-    code = RunCallback(connPtr, prefix, objc, objv, 1, &resObj);
+    code = RunCallback(connPtr, connPtr->command, objc, objv, 1, &resObj);
     if (connPtr->flags & (TLS_CONN_CLOSED | TLS_CONN_DROPPED)) {
 	code = TCL_ERROR;	/* The script closed the channel: stop. */
+    } else if (code == TCL_ERROR && decides) {
+	SetVerdict(connPtr, resObj);
     } else if (code == TCL_ERROR && connPtr->cbError == NULL) {
 	connPtr->cbError = resObj;
 	Tcl_IncrRefCount(resObj);
@@ -297,8 +342,8 @@ TlsCallbackEval(
  *	its interpreter is gone.
  *
  * Results:
- *	As TlsCallbackEval, but TCL_ERROR (with the reason kept as the
- *	connection's callback error) when the callback cannot run.
+ *	As RunCommand, but TCL_ERROR (with the reason as the verdict) when
+ *	the callback cannot run.
  *
  *----------------------------------------------------------------------
  */
@@ -313,17 +358,13 @@ CallbackDecide(
     const char *why = CannotRun(connPtr);
 
     if (why != NULL) {
-	if (connPtr->cbError == NULL) {
-	    connPtr->cbError = Tcl_ObjPrintf("the %s callback cannot run: %s",
-		    Tcl_GetString(objv[0]), why);
-	    Tcl_IncrRefCount(connPtr->cbError);
-	}
+	SetVerdict(connPtr, Tcl_ObjPrintf("the %s callback cannot run: %s",
+		Tcl_GetString(objv[0]), why));
 	HoldArgs(objc, objv);
 	DropArgs(objc, objv);
 	return TCL_ERROR;
     }
-    return TlsCallbackEval(connPtr, connPtr->command, objc, objv,
-	    resultPtr);
+    return RunCommand(connPtr, 1, objc, objv, resultPtr);
 }
 
 /*
@@ -372,10 +413,106 @@ ChannelNameObj(
 /*
  *----------------------------------------------------------------------
  *
+ * TlsPasswordInit, TlsPasswordFree --
+ *
+ *	Set up the password state of one key load, and release it: the
+ *	password is wiped, the callback's error dropped.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsPasswordInit(
+    TlsPasswordData *pwPtr,
+    Tcl_Interp *interp,
+    Tcl_Obj *script)
+{
+    memset(pwPtr, 0, sizeof(TlsPasswordData));
+    pwPtr->interp = interp;
+    pwPtr->script = script;
+}
+
+void
+TlsPasswordFree(
+    TlsPasswordData *pwPtr)
+{
+    if (pwPtr->password != NULL) {
+	OPENSSL_cleanse(pwPtr->password, (size_t) pwPtr->length);
+	ckfree(pwPtr->password);
+	pwPtr->password = NULL;
+    }
+    if (pwPtr->errorObj != NULL) {
+	Tcl_DecrRefCount(pwPtr->errorObj);
+	pwPtr->errorObj = NULL;
+    }
+    if (pwPtr->errorInfo != NULL) {
+	Tcl_DecrRefCount(pwPtr->errorInfo);
+	pwPtr->errorInfo = NULL;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AskPassword --
+ *
+ *	Runs the -password callback (or ::tls::password if defined) once:
+ *	its result is kept in pwPtr->password, or its error in
+ *	pwPtr->errorObj and errorInfo for the command being run to raise.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+AskPassword(
+    TlsPasswordData *pwPtr)
+{
+    Tcl_Obj *prefix = pwPtr->script, *resObj = NULL, *optsObj = NULL;
+    Tcl_Obj *keyObj;
+    Tcl_CmdInfo info;
+    const char *pw;
+    Tcl_Size len;
+
+    if (prefix == NULL) {
+	if (!Tcl_GetCommandInfo(pwPtr->interp, "::tls::password", &info)) {
+	    return;
+	}
+	prefix = Tcl_NewStringObj("::tls::password", -1);
+    }
+    Tcl_IncrRefCount(prefix);
+    if (EvalScript(pwPtr->interp, prefix, 0, NULL, 0, &resObj, &optsObj)
+	    != TCL_OK) {
+	pwPtr->errorObj = resObj;	/* Takes EvalScript's reference. */
+	keyObj = Tcl_NewStringObj("-errorinfo", -1);
+	Tcl_IncrRefCount(keyObj);
+	Tcl_DictObjGet(NULL, optsObj, keyObj, &pwPtr->errorInfo);
+	if (pwPtr->errorInfo != NULL) {
+	    Tcl_IncrRefCount(pwPtr->errorInfo);
+	}
+	Tcl_DecrRefCount(keyObj);
+    } else {
+	pw = Tcl_GetStringFromObj(resObj, &len);
+	pwPtr->length = (int) len;
+	pwPtr->password = ckalloc(len + 1);
+	memcpy(pwPtr->password, pw, (size_t) len + 1);
+	if (!Tcl_IsShared(resObj)) {
+	    /* Ours alone: wipe the secret before Tcl reuses the memory. */
+	    OPENSSL_cleanse((void *) pw, (size_t) len);
+	}
+	Tcl_DecrRefCount(resObj);
+    }
+    Tcl_DecrRefCount(optsObj);
+    Tcl_DecrRefCount(prefix);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsPasswordCallback --
  *
- *	OpenSSL needs the password of an encrypted private key: asks the
- *	-password callback, or else the proc ::tls::password if defined.
+ *	OpenSSL needs the password of an encrypted private key. The
+ *	callback is asked the first time (AskPassword); OpenSSL may ask
+ *	again while it tries other decoders, and gets the same answer.
  *
  * Results:
  *	Length of the password copied into buf, or -1 for none.
@@ -391,43 +528,22 @@ TlsPasswordCallback(
     void *userdata)
 {
     TlsPasswordData *pwPtr = (TlsPasswordData *) userdata;
-    Tcl_Obj *prefix, *resObj = NULL;
-    Tcl_Size len;
-    const char *pw;
-    int code;
+    int len;
 
     if (pwPtr == NULL || pwPtr->interp == NULL) {
 	return -1;
     }
-    pwPtr->called = 1;
-    prefix = pwPtr->script;
-    if (prefix == NULL) {
-	Tcl_CmdInfo info;
-
-	if (!Tcl_GetCommandInfo(pwPtr->interp, "::tls::password", &info)) {
-	    return -1;
-	}
-	prefix = Tcl_NewStringObj("::tls::password", -1);
+    if (!pwPtr->called) {
+	pwPtr->called = 1;
+	AskPassword(pwPtr);
     }
-    Tcl_IncrRefCount(prefix);
-    code = EvalScript(pwPtr->interp, prefix, 0, NULL, 1, &resObj);
-    Tcl_DecrRefCount(prefix);
-    if (code != TCL_OK) {
-	Tcl_DecrRefCount(resObj);
+    if (pwPtr->password == NULL || size <= 0) {
 	return -1;
     }
-    pw = Tcl_GetStringFromObj(resObj, &len);
-    if (len >= size) {
-	len = size - 1;
-    }
-    memcpy(buf, pw, (size_t) len);
+    len = pwPtr->length < size ? pwPtr->length : size - 1;
+    memcpy(buf, pwPtr->password, (size_t) len);
     buf[len] = '\0';
-    if (!Tcl_IsShared(resObj)) {
-	/* Ours alone: wipe the secret before Tcl reuses the memory. */
-	OPENSSL_cleanse((void *) pw, (size_t) len);
-    }
-    Tcl_DecrRefCount(resObj);
-    return (int) len;
+    return len;
 }
 
 /*
@@ -538,7 +654,7 @@ TlsInfoCallback(
     objv[2] = Tcl_NewStringObj(major, -1);
     objv[3] = Tcl_NewStringObj(minor, -1);
     objv[4] = Tcl_NewStringObj(message, -1);
-    TlsCallbackEval(connPtr, connPtr->command, 5, objv, NULL);
+    RunCommand(connPtr, 0, 5, objv, NULL);
 }
 
 /*
@@ -617,7 +733,7 @@ TlsCallbackError(
 	objv[0] = Tcl_NewStringObj("error", -1);
 	objv[1] = ChannelNameObj(connPtr);
 	objv[2] = connPtr->errorObj;
-	TlsCallbackEval(connPtr, connPtr->command, 3, objv, NULL);
+	RunCommand(connPtr, 0, 3, objv, NULL);
     }
     if (!(connPtr->flags & TLS_CONN_SERVER) && CannotRun(connPtr) == NULL
 	    && Tcl_GetCommandInfo(connPtr->interp, "::http::registerError",
@@ -748,10 +864,7 @@ UseSniOptions(
 	if (ctxPtr != NULL) {
 	    TlsContextRelease(ctxPtr);
 	}
-	if (connPtr->cbError == NULL) {
-	    connPtr->cbError = Tcl_GetObjResult(interp);
-	    Tcl_IncrRefCount(connPtr->cbError);
-	}
+	SetVerdict(connPtr, Tcl_GetObjResult(interp));
 	code = TCL_ERROR;
     }
     TlsConfigFree(&cfg);
@@ -811,12 +924,9 @@ SniOptionsAllowed(
     for (i = 0; i < objc; i += 2) {
 	if (Tcl_GetIndexFromObj(NULL, objv[i], allowed, "option", TCL_EXACT,
 		&index) != TCL_OK) {
-	    if (connPtr->cbError == NULL) {
-		connPtr->cbError = Tcl_ObjPrintf("the sni callback may only "
-			"return -certfile, -keyfile, -cert, -key and "
-			"-password, not \"%s\"", Tcl_GetString(objv[i]));
-		Tcl_IncrRefCount(connPtr->cbError);
-	    }
+	    SetVerdict(connPtr, Tcl_ObjPrintf("the sni callback may only "
+		    "return -certfile, -keyfile, -cert, -key and -password, "
+		    "not \"%s\"", Tcl_GetString(objv[i])));
 	    return 0;
 	}
     }
@@ -863,11 +973,8 @@ TlsSniCallback(
     if (code == TCL_OK) {
 	if (Tcl_ListObjLength(NULL, resObj, &len) != TCL_OK) {
 	    len = -1;
-	    if (connPtr->cbError == NULL) {
-		connPtr->cbError = Tcl_NewStringObj(
-			"sni callback result is not a list of options", -1);
-		Tcl_IncrRefCount(connPtr->cbError);
-	    }
+	    SetVerdict(connPtr, Tcl_NewStringObj(
+		    "sni callback result is not a list of options", -1));
 	}
 	if (len > 0 && !StartsWithOption(resObj)) {
 	    len = 0;		/* A callback of TclTLS 1.x returning 1 etc. */

@@ -22,11 +22,13 @@ static Tcl_DriverGetHandleProc	TlsGetHandleProc;
 static Tcl_DriverHandlerProc	TlsHandlerProc;
 static Tcl_DriverThreadActionProc TlsThreadActionProc;
 static Tcl_TimerProc		TlsTimerProc;
+static Tcl_TimerProc		TlsDeadlineProc;
 static Tcl_IdleProc		TlsTrimProc;
 static Tcl_FreeProc		TlsFreeProc;
 
 static Tcl_ExitProc		TlsExitHandler;
 static void	ScheduleTrim(TlsConn *connPtr);
+static void	UpdateDeadline(TlsConn *connPtr);
 static void	CancelTrim(TlsConn *connPtr);
 static void	WithdrawWatch(TlsConn *connPtr);
 
@@ -125,6 +127,26 @@ TlsChannelConn(
 }
 
 /*
+ * TlsChannelHasTls --
+ *	Whether any layer of a channel's stack is a TLS layer of ours.
+ */
+
+int
+TlsChannelHasTls(
+    Tcl_Channel chan)
+{
+    Tcl_Channel layer;
+
+    for (layer = Tcl_GetTopChannel(chan); layer != NULL;
+	    layer = Tcl_GetStackedChannel(layer)) {
+	if (Tcl_GetChannelType(layer) == &tlsChannelType) {
+	    return 1;
+	}
+    }
+    return 0;
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * ListConn, UnlistConn --
@@ -181,7 +203,7 @@ UnlistConn(
  * DetachEvents --
  *
  *	Takes back everything the layer registered with this thread's
- *	notifier: its timer, a scheduled trim, its watch on the channel
+ *	notifier: its timers, a scheduled trim, its watch on the channel
  *	below.
  *
  *----------------------------------------------------------------------
@@ -194,6 +216,10 @@ DetachEvents(
     if (connPtr->timer != NULL) {
 	Tcl_DeleteTimerHandler(connPtr->timer);
 	connPtr->timer = NULL;
+    }
+    if (connPtr->deadlineTimer != NULL) {
+	Tcl_DeleteTimerHandler(connPtr->deadlineTimer);
+	connPtr->deadlineTimer = NULL;
     }
     CancelTrim(connPtr);
     WithdrawWatch(connPtr);
@@ -292,7 +318,57 @@ TlsChannelUpdate(
 	Tcl_DeleteTimerHandler(connPtr->timer);
 	connPtr->timer = NULL;
     }
+    UpdateDeadline(connPtr);
     ScheduleTrim(connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * UpdateDeadline, TlsDeadlineProc --
+ *
+ *	A handshake whose clock runs has a timer for its deadline, so that
+ *	a peer that says nothing cannot hold the connection: when it fires
+ *	the handshake fails (TlsDeadlineExpire) and the script's handlers
+ *	see the error. The timer goes once the handshake is over.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+UpdateDeadline(
+    TlsConn *connPtr)
+{
+    int running = (connPtr->flags & TLS_CONN_CLOCK)
+	    && connPtr->state == TLS_HANDSHAKING;
+
+    if (running && connPtr->deadlineTimer == NULL) {
+	int left = TlsDeadlineLeft(connPtr);
+
+	connPtr->deadlineTimer = Tcl_CreateTimerHandler(left > 0 ? left : 0,
+		TlsDeadlineProc, connPtr);
+    } else if (!running && connPtr->deadlineTimer != NULL) {
+	Tcl_DeleteTimerHandler(connPtr->deadlineTimer);
+	connPtr->deadlineTimer = NULL;
+    }
+}
+
+static void
+TlsDeadlineProc(
+    void *clientData)
+{
+    TlsConn *connPtr = (TlsConn *) clientData;
+
+    connPtr->deadlineTimer = NULL;
+    if (connPtr->flags & TLS_CONN_BUSY) {
+	return;		/* The OpenSSL call under way updates us after. */
+    }
+    Tcl_Preserve(connPtr);
+    if (TlsDeadlineLeft(connPtr) <= 0) {
+	TlsDeadlineExpire(connPtr);
+    }
+    TlsChannelUpdate(connPtr);	/* Readable/writable report the error. */
+    Tcl_Release(connPtr);
 }
 
 /*
@@ -560,6 +636,7 @@ TlsBlockModeProc(
 
     if (mode == TCL_MODE_NONBLOCKING) {
 	connPtr->flags |= TLS_CONN_NONBLOCK;
+	TlsDeadlineStart(connPtr);	/* The event loop drives it now. */
     } else {
 	connPtr->flags &= ~TLS_CONN_NONBLOCK;
     }
@@ -630,7 +707,7 @@ TlsClose2Proc(
 	 * consume below (plain data after a handshake that never began)
 	 * stays there for the plain channel.
 	 */
-	TlsConnShutdown(connPtr, 0);
+	TlsConnShutdown(connPtr, -1);
     }
     /*
      * Tcl normally closes the channel below next, which drops our watch

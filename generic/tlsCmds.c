@@ -144,6 +144,12 @@ TlsImportCmd(
     if (TlsConfigParse(interp, objc - 2, objv + 2, &cfg) != TCL_OK) {
 	goto done;
     }
+    if (!cfg.nested && TlsChannelHasTls(chan)) {
+	TlsError(interp, Tcl_ObjPrintf("channel \"%s\" has a TLS layer "
+		"already: give -nested 1 for TLS inside TLS",
+		Tcl_GetString(objv[1])), "CHANNEL", "NESTED", NULL);
+	goto done;
+    }
     if (cfg.model != NULL) {
 	code = ModelContext(interp, cfg.model, &ctxPtr);
     } else {
@@ -160,6 +166,9 @@ TlsImportCmd(
     }
     if (!IsBlocking(chan)) {
 	connPtr->flags |= TLS_CONN_NONBLOCK;
+    }
+    if (cfg.server || (connPtr->flags & TLS_CONN_NONBLOCK)) {
+	TlsDeadlineStart(connPtr);	/* The peer may already be there. */
     }
     connPtr->self = Tcl_StackChannel(interp, TlsChannelType(), connPtr,
 	    TCL_READABLE | TCL_WRITABLE, chan);
@@ -314,9 +323,9 @@ TlsInitCmd(
  * FlushBounded --
  *
  *	Sends what the script wrote before the TLS layer goes, waiting at
- *	most TLS_UNIMPORT_WAIT ms for a peer that does not read (or for a
- *	handshake still under way). The channel is non-blocking meanwhile
- *	and gets its mode back.
+ *	most ms milliseconds (0: no limit) for a peer that does not read (or
+ *	for a handshake still under way). The channel is non-blocking
+ *	meanwhile and gets its mode back.
  *
  * Results:
  *	TCL_OK, or TCL_ERROR {TLS IO flush} with nothing unstacked.
@@ -330,10 +339,11 @@ FlushBounded(
     TlsConn *connPtr,
     Tcl_Channel chan,
     Tcl_Obj *nameObj,
-    int blocking)
+    int blocking,
+    int ms)
 {
-    Tcl_Time start, now;
-    int left = TLS_UNIMPORT_WAIT, code = TCL_OK;
+    Tcl_Time start;
+    int left, code = TCL_OK;
 
     if (blocking) {
 	Tcl_SetChannelOption(NULL, chan, "-blocking", "0");
@@ -344,13 +354,11 @@ FlushBounded(
 	if (code != TCL_OK || Tcl_OutputBuffered(chan) == 0) {
 	    break;
 	}
-	Tcl_GetTime(&now);
-	left = TLS_UNIMPORT_WAIT - (int) ((now.sec - start.sec) * 1000
-		+ (now.usec - start.usec) / 1000);
-	if (left <= 0) {
+	left = ms > 0 ? ms - TlsElapsedMs(&start) : -1;
+	if (ms > 0 && left <= 0) {
 	    break;
 	}
-	TlsConnWaitIO(connPtr, left);
+	TlsConnWait(connPtr, 0, left);
     }
     if (blocking) {
 	Tcl_SetChannelOption(NULL, chan, "-blocking", "1");
@@ -394,6 +402,7 @@ Unstack(
     TlsConn *connPtr,
     Tcl_Channel chan,
     Tcl_Obj *nameObj,
+    int ms,
     Tcl_Channel *downPtr)
 {
     Tcl_Channel down = connPtr->down;
@@ -401,17 +410,25 @@ Unstack(
     Tcl_Size len;
     const unsigned char *bytes;
 
-    if (FlushBounded(interp, connPtr, chan, nameObj, IsBlocking(chan))
+    int peerClosed = 1;
+
+    if (FlushBounded(interp, connPtr, chan, nameObj, IsBlocking(chan), ms)
 	    != TCL_OK) {
 	return TCL_ERROR;
     }
     if (Tcl_IsChannelRegistered(interp, chan)) {
-	TlsConnShutdown(connPtr, 1);
+	peerClosed = TlsConnShutdown(connPtr, ms);
     }
     if (!Tcl_IsChannelRegistered(interp, chan)) {
 	return TlsError(interp, Tcl_ObjPrintf("channel \"%s\" was closed "
 		"by a callback during tls::unimport", Tcl_GetString(nameObj)),
 		"CHANNEL", "CLOSED", NULL);
+    }
+    if (!peerClosed) {
+	return TlsError(interp, Tcl_ObjPrintf("cannot unimport \"%s\": no "
+		"close_notify from the peer within %d ms (TLS stays on: close "
+		"the channel)", Tcl_GetString(nameObj), ms),
+		"IO", "unimport", "TIMEOUT", NULL);
     }
     residue = TlsBioTakeResidue(connPtr);
     if (residue != NULL) {
@@ -442,16 +459,18 @@ Unstack(
  *
  * TlsUnimportCmd --
  *
- *	tls::unimport channel: flushes, exchanges close_notify with the
- *	peer, and unstacks the TLS layer, leaving the plain channel open
- *	in the blocking mode it had. Bytes the peer sent after its
+ *	tls::unimport channel ?-timeout ms?: flushes, exchanges close_notify
+ *	with the peer (waiting at most ms, TLS_UNIMPORT_WAIT by default, 0
+ *	for no limit), and unstacks the TLS layer, leaving the plain channel
+ *	open in the blocking mode it had. Bytes the peer sent after its
  *	close_notify are put back for the plain channel to read; before
  *	a handshake, everything waiting below stays there.
  *
  * Results:
  *	Empty, or an error: TLS is not the top layer, the peer does not
- *	take the data written, or a callback closed the channel meanwhile
- *	({TLS CHANNEL CLOSED}; the channel is then closed).
+ *	take the data written or sends no close_notify in time (TLS stays),
+ *	or a callback closed the channel meanwhile ({TLS CHANNEL CLOSED};
+ *	the channel is then closed).
  *
  *----------------------------------------------------------------------
  */
@@ -465,12 +484,19 @@ TlsUnimportCmd(
 {
     Tcl_Channel chan, down = NULL;
     TlsConn *connPtr;
-    int code;
+    int code, ms = TLS_UNIMPORT_WAIT;
 
-    if (objc != 2) {
-	Tcl_WrongNumArgs(interp, 1, objv, "channel");
+    if ((objc != 2 && objc != 4) || (objc == 4
+	    && strcmp(Tcl_GetString(objv[2]), "-timeout") != 0)) {
+	Tcl_WrongNumArgs(interp, 1, objv, "channel ?-timeout ms?");
 	Tcl_SetErrorCode(interp, "TLS", "USAGE", NULL);
 	return TCL_ERROR;
+    }
+    if (objc == 4 && (Tcl_GetIntFromObj(NULL, objv[3], &ms) != TCL_OK
+	    || ms < 0)) {
+	return TlsError(interp, Tcl_ObjPrintf("bad value \"%s\" for "
+		"-timeout: must be a number of milliseconds, 0 for no limit",
+		Tcl_GetString(objv[3])), "OPTION", "-timeout", NULL);
     }
     connPtr = TlsChannelConn(interp, objv[1], &chan);
     if (connPtr == NULL) {
@@ -493,7 +519,7 @@ TlsUnimportCmd(
     Tcl_RegisterChannel(NULL, chan);
     Tcl_Preserve(connPtr);
     connPtr->flags |= TLS_CONN_UNSTACKING;
-    code = Unstack(interp, connPtr, chan, objv[1], &down);
+    code = Unstack(interp, connPtr, chan, objv[1], ms, &down);
     connPtr->flags &= ~TLS_CONN_UNSTACKING;
     Tcl_Release(connPtr);		/* Freed here after an unstack. */
     Tcl_UnregisterChannel(NULL, code == TCL_OK ? down : chan);

@@ -27,7 +27,7 @@ static int	FinishSessionKey(TlsConn *connPtr);
 /*
  *----------------------------------------------------------------------
  *
- * IsIpAddress --
+ * TlsIsIpAddress --
  *
  *	Whether a host name is an IPv4 or IPv6 literal: those are checked
  *	against the certificate's IP addresses and never sent as SNI.
@@ -35,63 +35,14 @@ static int	FinishSessionKey(TlsConn *connPtr);
  *----------------------------------------------------------------------
  */
 
-static int
-IsIpAddress(
+int
+TlsIsIpAddress(
     const char *host)
 {
     unsigned char buf[16];
 
     return inet_pton(AF_INET, host, buf) == 1
 	    || inet_pton(AF_INET6, host, buf) == 1;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * AlpnWire --
- *
- *	Converts the -alpn list to the wire format (length-prefixed names).
- *
- * Results:
- *	TCL_OK with a ckalloc'ed buffer the caller owns, or TCL_ERROR.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-AlpnWire(
-    Tcl_Interp *interp,
-    Tcl_Obj *listObj,
-    unsigned char **wirePtr,
-    unsigned int *lenPtr)
-{
-    Tcl_Size objc, i, len, total = 0;
-    Tcl_Obj **objv;
-    unsigned char *wire;
-
-    if (Tcl_ListObjGetElements(interp, listObj, &objc, &objv) != TCL_OK) {
-	return TCL_ERROR;
-    }
-    for (i = 0; i < objc; i++) {
-	(void) Tcl_GetStringFromObj(objv[i], &len);
-	if (len < 1 || len > 255) {
-	    return TlsError(interp, Tcl_ObjPrintf(
-		    "bad -alpn protocol \"%s\": must be 1 to 255 bytes",
-		    Tcl_GetString(objv[i])), "OPTION", "-alpn", NULL);
-	}
-	total += len + 1;
-    }
-    wire = (unsigned char *) ckalloc(total + 1);
-    for (i = 0, total = 0; i < objc; i++) {
-	const char *name = Tcl_GetStringFromObj(objv[i], &len);
-
-	wire[total++] = (unsigned char) len;
-	memcpy(wire + total, name, (size_t) len);
-	total += len;
-    }
-    *wirePtr = wire;
-    *lenPtr = (unsigned int) total;
-    return TCL_OK;
 }
 
 /*
@@ -136,7 +87,7 @@ SetupPeerCheck(
     if (!server && cfgPtr->serverName != NULL) {
 	const char *name = Tcl_GetString(cfgPtr->serverName);
 
-	if (IsIpAddress(name)) {
+	if (TlsIsIpAddress(name)) {
 	    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(connPtr->ssl),
 		    name);
 	} else {
@@ -418,7 +369,7 @@ FinishSessionKey(
     Tcl_DStringInit(&key);
     Tcl_DStringAppend(&key, connPtr->sessionKey, -1);
     if (!AppendPeer(connPtr, &key)) {
-	if (connPtr->flags & TLS_CONN_NONBLOCK) {
+	if (connPtr->flags & (TLS_CONN_NONBLOCK | TLS_CONN_POLLING)) {
 	    Tcl_DStringInit(&value);
 	    if (Tcl_GetChannelOption(NULL, connPtr->down, "-connecting",
 		    &value) == TCL_OK) {
@@ -585,6 +536,8 @@ TlsConnNew(
     connPtr->down = down;
     AttachInterp(connPtr, interp);
     connPtr->state = TLS_HANDSHAKING;
+    connPtr->timeoutMs = cfgPtr->timeout >= 0 ? cfgPtr->timeout
+	    : cfgPtr->server ? TLS_SERVER_TIMEOUT : 0;
     connPtr->ctxPtr = ctxPtr;
     TlsContextRetain(ctxPtr);
     if (cfgPtr->command != NULL) {
@@ -625,11 +578,7 @@ TlsConnNew(
 	SSL_set_info_callback(connPtr->ssl, TlsInfoCallback);
     }
     if (cfgPtr->alpn != NULL) {
-	if (AlpnWire(interp, cfgPtr->alpn, &connPtr->alpnWire,
-		&connPtr->alpnLen) != TCL_OK) {
-	    TlsConnFree(connPtr);
-	    return NULL;
-	}
+	TlsAlpnWire(cfgPtr->alpn, &connPtr->alpnWire, &connPtr->alpnLen);
 	if (!cfgPtr->server && connPtr->alpnLen > 0) {
 	    SSL_set_alpn_protos(connPtr->ssl, connPtr->alpnWire,
 		    connPtr->alpnLen);
@@ -704,6 +653,58 @@ TlsConnTuneSocket(
 	return;
     }
     (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnWasReset --
+ *
+ *	Whether the TCP connection below was reset by the peer. Tcl 8.6's
+ *	sockets turn ECONNRESET into an end of file; the kernel's state of
+ *	the connection (closed after a reset, close-wait after a FIN) tells
+ *	them apart.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnWasReset(
+    TlsConn *connPtr)
+{
+    void *handle;
+    struct tcp_info info;
+    socklen_t len = sizeof(info);
+
+    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) != TCL_OK
+	    || getsockopt((int) (intptr_t) handle, IPPROTO_TCP, TCP_INFO,
+		&info, &len) != 0) {
+	return 0;
+    }
+    return info.tcpi_state == TCP_CLOSE;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnAbortSocket --
+ *
+ *	Ends the TCP connection below towards the peer (both directions),
+ *	for a handshake given up: the peer sees the end at once, while the
+ *	descriptor stays with the channel until the script closes it.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsConnAbortSocket(
+    TlsConn *connPtr)
+{
+    void *handle;
+
+    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK) {
+	(void) shutdown((int) (intptr_t) handle, SHUT_RDWR);
+    }
 }
 
 /*
@@ -875,10 +876,12 @@ ResumedWithoutCert(
  * TlsConnHandshake --
  *
  *	Advances the handshake as far as the channel allows. A blocking
- *	channel completes (or fails) in one call.
+ *	channel completes (or fails) in one call, within the handshake time
+ *	limit if one runs (TlsDeadlineHandshake).
  *
  * Results:
- *	TLS_IO_DONE, TLS_IO_AGAIN (non-blocking, waiting for the peer), or
+ *	TLS_IO_DONE, TLS_IO_AGAIN (non-blocking, waiting for the peer),
+ *	TLS_IO_BUSY (called from a callback of this connection), or
  *	TLS_IO_ERROR with the reason recorded on the connection.
  *
  *----------------------------------------------------------------------
@@ -888,8 +891,6 @@ int
 TlsConnHandshake(
     TlsConn *connPtr)
 {
-    int ret, sslError;
-
     if (connPtr->flags & TLS_CONN_BUSY) {
 	return TLS_IO_BUSY;
     }
@@ -901,6 +902,35 @@ TlsConnHandshake(
     default:
 	return TLS_IO_DONE;
     }
+    TlsDeadlineStart(connPtr);
+    if (!(connPtr->flags & TLS_CONN_NONBLOCK)
+	    && (connPtr->flags & TLS_CONN_CLOCK)) {
+	return TlsDeadlineHandshake(connPtr);
+    }
+    return TlsConnHandshakeStep(connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnHandshakeStep --
+ *
+ *	One call of SSL_do_handshake, in whatever mode the channel below
+ *	is, after the session key of a client that was connecting at import
+ *	is completed.
+ *
+ * Results:
+ *	As TlsConnHandshake (never TLS_IO_BUSY).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnHandshakeStep(
+    TlsConn *connPtr)
+{
+    int ret, sslError;
+
     if ((connPtr->flags & TLS_CONN_KEY_PENDING)
 	    && !FinishSessionKey(connPtr)) {
 	connPtr->flags |= TLS_CONN_WANT_WRITE;	/* Until connected. */
@@ -1270,27 +1300,34 @@ WaitReadable(
 /*
  *----------------------------------------------------------------------
  *
- * TlsConnWaitIO --
+ * TlsConnWait --
  *
  *	Waits at most ms milliseconds until the channel below can make
- *	progress for us: writable, or readable while the handshake waits
- *	for the peer.
+ *	progress for us: for the events given (TCL_READABLE, TCL_WRITABLE),
+ *	or with 0, writable, or readable while the handshake waits for the
+ *	peer.
+ *
+ * Results:
+ *	1 if it may make progress now, 0 on timeout.
  *
  *----------------------------------------------------------------------
  */
 
-void
-TlsConnWaitIO(
+int
+TlsConnWait(
     TlsConn *connPtr,
+    int events,
     int ms)
 {
-    int events = POLLOUT;
-
-    if (connPtr->state == TLS_HANDSHAKING
-	    && !(connPtr->flags & TLS_CONN_WANT_WRITE)) {
-	events = POLLIN;
+    if (events == 0) {
+	events = (connPtr->state == TLS_HANDSHAKING
+		&& !(connPtr->flags & TLS_CONN_WANT_WRITE))
+		? TCL_READABLE : TCL_WRITABLE;
     }
-    (void) PollDown(connPtr, events, ms);
+    if (events == TCL_READABLE) {
+	return WaitReadable(connPtr, ms);
+    }
+    return PollDown(connPtr, POLLOUT, ms);
 }
 
 /*
@@ -1299,20 +1336,25 @@ TlsConnWaitIO(
  * AwaitPeerClose --
  *
  *	For tls::unimport: reads until the peer's close_notify arrives, so
- *	none of its TLS bytes are left for the plain channel, giving up
- *	after TLS_UNIMPORT_WAIT ms. Application data still in flight is
+ *	none of its TLS bytes are left for the plain channel, for at most
+ *	ms milliseconds (0: no limit). Application data still in flight is
  *	discarded. The channel below is non-blocking here.
+ *
+ * Results:
+ *	1 when the close_notify came (or the connection ended otherwise),
+ *	0 when the time ran out first.
  *
  *----------------------------------------------------------------------
  */
 
-static void
+static int
 AwaitPeerClose(
-    TlsConn *connPtr)
+    TlsConn *connPtr,
+    int ms)
 {
-    Tcl_Time start, now;
+    Tcl_Time start;
     char scratch[4096];
-    int n, sslError, left = TLS_UNIMPORT_WAIT;
+    int n, sslError, left, done = 1;
 
     Tcl_GetTime(&start);
     while (!(SSL_get_shutdown(connPtr->ssl) & SSL_RECEIVED_SHUTDOWN)) {
@@ -1326,14 +1368,14 @@ AwaitPeerClose(
 		&& sslError != SSL_ERROR_WANT_WRITE) {
 	    break;			/* Closed, or failed: stop waiting. */
 	}
-	Tcl_GetTime(&now);
-	left = TLS_UNIMPORT_WAIT - (int) ((now.sec - start.sec) * 1000
-		+ (now.usec - start.usec) / 1000);
-	if (left <= 0 || !WaitReadable(connPtr, left)) {
+	left = ms > 0 ? ms - TlsElapsedMs(&start) : -1;
+	if ((ms > 0 && left <= 0) || !WaitReadable(connPtr, left)) {
+	    done = 0;
 	    break;
 	}
     }
     ERR_clear_error();
+    return done;
 }
 
 /*
@@ -1396,15 +1438,16 @@ DiscardRawInput(
  * TlsConnShutdown --
  *
  *	Sends close_notify, never blocking: the channel below is made
- *	non-blocking for the call. With waitForPeer (tls::unimport) it
- *	also consumes the peer's close_notify, within a time limit. A
+ *	non-blocking for the call. With waitMs 0 or more (tls::unimport) it
+ *	also consumes the peer's close_notify, within waitMs milliseconds
+ *	(0: no limit); with -1 (close) it does not wait. A
  *	connection closed before or after a failed handshake sends nothing
  *	but discards the input waiting below (DiscardRawInput). Nothing is
  *	done while OpenSSL runs for the connection (a callback closes its
  *	channel): OpenSSL must not be entered again.
  *
  * Results:
- *	None.
+ *	0 when the wait for the peer's close_notify timed out, else 1.
  *
  * Side effects:
  *	The state becomes TLS_SHUT_DOWN when the connection was up.
@@ -1412,18 +1455,18 @@ DiscardRawInput(
  *----------------------------------------------------------------------
  */
 
-void
+int
 TlsConnShutdown(
     TlsConn *connPtr,
-    int waitForPeer)
+    int waitMs)
 {
-    int blocking = !(connPtr->flags & TLS_CONN_NONBLOCK);
+    int blocking = !(connPtr->flags & TLS_CONN_NONBLOCK), done = 1;
 
     if (connPtr->flags & TLS_CONN_BUSY) {
-	return;
+	return 1;
     }
     if (connPtr->state != TLS_OPEN && connPtr->state != TLS_PEER_CLOSED) {
-	if (!waitForPeer && connPtr->down != NULL
+	if (waitMs < 0 && connPtr->down != NULL
 		&& (connPtr->state == TLS_FAILED
 		    || connPtr->state == TLS_HANDSHAKING)) {
 	    if (blocking) {
@@ -1434,7 +1477,7 @@ TlsConnShutdown(
 		TlsConnDownBlocking(connPtr, 1);
 	    }
 	}
-	return;
+	return 1;
     }
     if (blocking) {
 	TlsConnDownBlocking(connPtr, 0);
@@ -1446,8 +1489,8 @@ TlsConnShutdown(
 	ERR_clear_error();
 	SSL_shutdown(connPtr->ssl);
     }
-    if (waitForPeer) {
-	AwaitPeerClose(connPtr);
+    if (waitMs >= 0) {
+	done = AwaitPeerClose(connPtr, waitMs);
     } else {
 	DrainInput(connPtr);
     }
@@ -1457,6 +1500,7 @@ TlsConnShutdown(
 	TlsConnDownBlocking(connPtr, 1);
     }
     connPtr->state = TLS_SHUT_DOWN;
+    return done;
 }
 
 /*

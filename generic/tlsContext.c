@@ -1,8 +1,8 @@
 /*
  * tlsContext.c --
  *
- *	SSL_CTX objects built from parsed options, and the per-thread cache
- *	that shares them: building a context (above all loading a CA store)
+ *	The per-thread cache of SSL_CTX objects (built by tlsBuild.c) that
+ *	shares them: building a context (above all loading a CA store)
  *	costs milliseconds, so every distinct configuration is built once and
  *	reference counted. The cache key includes each file's identity and
  *	modification time, so a changed certificate, key or CA file gives a
@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <time.h>
-#include <openssl/pem.h>
 #include <openssl/evp.h>
 
 /* Idle contexts kept for reuse before the oldest idle one is freed. */
@@ -48,7 +47,7 @@ static void	CacheExit(void *clientData);
  *----------------------------------------------------------------------
  */
 
-static int
+int
 TlsKeylogEnabled(void)
 {
     const char *path = getenv("SSLKEYLOGFILE");
@@ -243,8 +242,8 @@ BuildKey(
 	    || CheckFile(interp, "-keyfile", keyFile, 0, keyPtr) != TCL_OK
 	    || CheckFile(interp, "-cafile", cfgPtr->caFile, 0, keyPtr) != TCL_OK
 	    || CheckFile(interp, "-cadir", cfgPtr->caDir, 1, keyPtr) != TCL_OK
-	    || CheckFile(interp, "-dhparams", cfgPtr->dhParams, 0,
-		    keyPtr) != TCL_OK) {
+	    || CheckFile(interp, "-dhparams", cfgPtr->server
+		    ? cfgPtr->dhParams : NULL, 0, keyPtr) != TCL_OK) {
 	Tcl_DStringFree(keyPtr);
 	return TCL_ERROR;
     }
@@ -258,358 +257,6 @@ BuildKey(
     AppendString(keyPtr, cfgPtr->password);
     Tcl_DStringAppend(keyPtr, TlsKeylogEnabled() ? "|keylog" : "|", -1);
     return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * UseDerKey --
- *
- *	Puts a DER private key that is not plain PKCS#1 RSA into the
- *	context: unencrypted PKCS#8 or traditional EC/DSA, or encrypted
- *	PKCS#8 unlocked through the password callback.
- *
- * Results:
- *	1 on success, 0 with the reason in the OpenSSL error queue.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-UseDerKey(
-    SSL_CTX *ctx,
-    const unsigned char *bytes,
-    Tcl_Size len,
-    TlsPasswordData *pwPtr)
-{
-    const unsigned char *p = bytes;
-    EVP_PKEY *pkey = d2i_AutoPrivateKey(NULL, &p, (long) len);
-    int ok;
-
-    if (pkey == NULL) {
-	BIO *bio = BIO_new_mem_buf(bytes, (int) len);
-
-	ERR_clear_error();
-	pkey = bio ? d2i_PKCS8PrivateKey_bio(bio, NULL, TlsPasswordCallback,
-		pwPtr) : NULL;
-	BIO_free(bio);
-    }
-    ok = pkey != NULL && SSL_CTX_use_PrivateKey(ctx, pkey);
-    EVP_PKEY_free(pkey);			/* The context took its own. */
-    return ok;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * LoadCertAndKey --
- *
- *	Puts our own certificate (with the chain that follows it in
- *	-certfile) and private key into the context, and checks that they
- *	belong together. An encrypted key is unlocked through the -password
- *	callback (or tls::password).
- *
- * Results:
- *	TCL_OK or TCL_ERROR with a clear message.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-LoadCertAndKey(
-    Tcl_Interp *interp,
-    SSL_CTX *ctx,
-    const TlsConfig *cfgPtr)
-{
-    TlsPasswordData pw;
-    X509 *leaf;
-    Tcl_Obj *keyFile = cfgPtr->keyFile;
-    int ok = 1;
-    Tcl_Size len;
-    const unsigned char *bytes;
-
-    if (cfgPtr->certFile != NULL) {
-	if (!SSL_CTX_use_certificate_chain_file(ctx,
-		Tcl_GetString(cfgPtr->certFile))) {
-	    return TlsErrorOpenSSL(interp, "cannot load -certfile",
-		    "FILE", "-certfile");
-	}
-    } else if (cfgPtr->cert != NULL) {
-	bytes = Tcl_GetByteArrayFromObj(cfgPtr->cert, &len);
-	if (!SSL_CTX_use_certificate_ASN1(ctx, (int) len, bytes)) {
-	    return TlsErrorOpenSSL(interp, "cannot use -cert",
-		    "OPTION", "-cert");
-	}
-    }
-    leaf = SSL_CTX_get0_certificate(ctx);	/* Owned by ctx. */
-    if (keyFile == NULL && cfgPtr->key == NULL) {
-	keyFile = cfgPtr->certFile;
-    }
-    if (keyFile == NULL && cfgPtr->key == NULL) {
-	if (cfgPtr->cert != NULL) {
-	    return TlsError(interp, Tcl_NewStringObj(
-		    "-cert needs a private key: give -key or -keyfile", -1),
-		    "OPTION", "-cert", NULL);
-	}
-	return TCL_OK;
-    }
-
-    pw.interp = interp;
-    pw.script = cfgPtr->password;
-    pw.called = 0;
-    SSL_CTX_set_default_passwd_cb(ctx, TlsPasswordCallback);
-    SSL_CTX_set_default_passwd_cb_userdata(ctx, &pw);
-    if (cfgPtr->key != NULL) {
-	bytes = Tcl_GetByteArrayFromObj(cfgPtr->key, &len);
-	ok = SSL_CTX_use_PrivateKey_ASN1(EVP_PKEY_RSA, ctx, bytes,
-		(long) len);
-	if (!ok) {
-	    ERR_clear_error();	/* Not PKCS#1 RSA: try the other forms. */
-	    ok = UseDerKey(ctx, bytes, len, &pw);
-	}
-    } else {
-	ok = SSL_CTX_use_PrivateKey_file(ctx, Tcl_GetString(keyFile),
-		SSL_FILETYPE_PEM);
-    }
-    SSL_CTX_set_default_passwd_cb(ctx, NULL);
-    SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
-    if (!ok) {
-	const char *opt = cfgPtr->key != NULL ? "-key" : "-keyfile";
-
-	unsigned long err = ERR_peek_last_error();
-
-	if (ERR_GET_LIB(err) == ERR_LIB_X509
-		&& ERR_GET_REASON(err) == X509_R_KEY_VALUES_MISMATCH) {
-	    ERR_clear_error();
-	    return TlsError(interp, Tcl_NewStringObj(
-		    "private key does not match the certificate", -1),
-		    "KEY", "MISMATCH", NULL);
-	}
-	if (pw.called) {
-	    ERR_clear_error();
-	    return TlsError(interp, Tcl_ObjPrintf(
-		    "cannot load private key %s: wrong password or "
-		    "corrupt key", opt), "KEY", "PASSWORD", NULL);
-	}
-	return TlsErrorOpenSSL(interp, cfgPtr->key != NULL
-		? "cannot use -key" : "cannot load private key -keyfile",
-		"KEY", opt);
-    }
-    /*
-     * OpenSSL keeps a certificate slot per key type, so a key of another
-     * type than the certificate loads without complaint: compare directly.
-     */
-    if (leaf != NULL && !X509_check_private_key(leaf,
-	    SSL_CTX_get0_privatekey(ctx))) {
-	ERR_clear_error();
-	return TlsError(interp, Tcl_NewStringObj(
-		"private key does not match the certificate", -1),
-		"KEY", "MISMATCH", NULL);
-    }
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * BuildChainOnce --
- *
- *	A certificate given without its chain: OpenSSL would complete the
- *	chain from the trust store at every handshake (with the system
- *	store, a stat, an opendir and a directory scan of /etc/ssl/certs
- *	each time). Building it here, once per context, sends the same
- *	certificates. A certificate file that brings its own chain is left
- *	alone, as is a chain that cannot be built (OpenSSL then tries again
- *	per handshake, as before).
- *
- *----------------------------------------------------------------------
- */
-
-static void
-BuildChainOnce(
-    SSL_CTX *ctx)
-{
-    STACK_OF(X509) *chain = NULL;
-
-    if (SSL_CTX_get0_certificate(ctx) == NULL
-	    || !SSL_CTX_get0_chain_certs(ctx, &chain) || chain != NULL) {
-	return;
-    }
-    if (!SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR)) {
-	ERR_clear_error();
-    }
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * LoadTrust --
- *
- *	Sets where peer certificates are verified from: -cafile/-cadir, or
- *	else the system store (which honours SSL_CERT_FILE/SSL_CERT_DIR).
- *	A server also advertises the CAs of -cafile to its clients.
- *
- * Results:
- *	TCL_OK or TCL_ERROR.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-LoadTrust(
-    Tcl_Interp *interp,
-    SSL_CTX *ctx,
-    const TlsConfig *cfgPtr)
-{
-    if (cfgPtr->caFile != NULL && !SSL_CTX_load_verify_file(ctx,
-	    Tcl_GetString(cfgPtr->caFile))) {
-	return TlsErrorOpenSSL(interp, "cannot load -cafile", "FILE",
-		"-cafile");
-    }
-    if (cfgPtr->caDir != NULL && !SSL_CTX_load_verify_dir(ctx,
-	    Tcl_GetString(cfgPtr->caDir))) {
-	return TlsErrorOpenSSL(interp, "cannot use -cadir", "FILE",
-		"-cadir");
-    }
-    if (cfgPtr->caFile == NULL && cfgPtr->caDir == NULL
-	    && !SSL_CTX_set_default_verify_paths(ctx)) {
-	return TlsErrorOpenSSL(interp, "cannot load the system CA store",
-		"CONTEXT", NULL);
-    }
-    if (cfgPtr->server && cfgPtr->caFile != NULL) {
-	STACK_OF(X509_NAME) *names =
-		SSL_load_client_CA_file(Tcl_GetString(cfgPtr->caFile));
-
-	if (names != NULL) {
-	    SSL_CTX_set_client_CA_list(ctx, names);	/* Takes names. */
-	}
-	ERR_clear_error();
-    }
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * LoadDhParams --
- *
- *	Uses the Diffie-Hellman parameters of -dhparams, or OpenSSL's
- *	automatic choice when none are given.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-LoadDhParams(
-    Tcl_Interp *interp,
-    SSL_CTX *ctx,
-    const TlsConfig *cfgPtr)
-{
-    BIO *bio;
-    EVP_PKEY *params;
-
-    if (cfgPtr->dhParams == NULL) {
-	SSL_CTX_set_dh_auto(ctx, 1);
-	return TCL_OK;
-    }
-    bio = BIO_new_file(Tcl_GetString(cfgPtr->dhParams), "r");
-    params = bio ? PEM_read_bio_Parameters(bio, NULL) : NULL;
-    BIO_free(bio);
-    if (params == NULL) {
-	return TlsErrorOpenSSL(interp, "cannot load -dhparams", "FILE",
-		"-dhparams");
-    }
-    if (!SSL_CTX_set0_tmp_dh_pkey(ctx, params)) {	/* Takes params. */
-	EVP_PKEY_free(params);
-	return TlsErrorOpenSSL(interp, "cannot use -dhparams", "OPTION",
-		"-dhparams");
-    }
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * BuildContext --
- *
- *	Creates a new SSL_CTX for a configuration.
- *
- * Results:
- *	The context (owned by the caller), or NULL with an error in interp.
- *
- *----------------------------------------------------------------------
- */
-
-static SSL_CTX *
-BuildContext(
-    Tcl_Interp *interp,
-    const TlsConfig *cfgPtr)
-{
-    SSL_CTX *ctx;
-
-    ERR_clear_error();
-    ctx = SSL_CTX_new(TLS_method());
-    if (ctx == NULL) {
-	TlsErrorOpenSSL(interp, "cannot create SSL context", "CONTEXT",
-		NULL);
-	return NULL;
-    }
-    SSL_CTX_set_min_proto_version(ctx, cfgPtr->minVersion);
-    SSL_CTX_set_max_proto_version(ctx, cfgPtr->maxVersion);
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE
-	    | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
-    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF
-	    | SSL_OP_NO_COMPRESSION);
-    if (cfgPtr->securityLevel >= 0) {
-	SSL_CTX_set_security_level(ctx, cfgPtr->securityLevel);
-    }
-    if (cfgPtr->server) {
-	/* Needed for resumption together with client certificates. */
-	SSL_CTX_set_session_id_context(ctx,
-		(const unsigned char *) TLS_PACKAGE_NAME,
-		sizeof(TLS_PACKAGE_NAME) - 1);
-	SSL_CTX_set_alpn_select_cb(ctx, TlsAlpnSelectCallback, NULL);
-	SSL_CTX_set_client_hello_cb(ctx, TlsHelloCallback, NULL);
-	SSL_CTX_set_tlsext_servername_callback(ctx, TlsSniCallback);
-	/*
-	 * TLS 1.3 tickets go out with the first reply (TlsConnWrite), not
-	 * right after the handshake: a client that sends and closes at once
-	 * would answer tickets with a TCP reset, and the reset would make
-	 * our kernel drop the data the script has not read yet.
-	 */
-	SSL_CTX_set_num_tickets(ctx, 0);
-    } else {
-	/* Sessions go to our per-context table (TlsContextSaveSession). */
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT
-		| SSL_SESS_CACHE_NO_INTERNAL_STORE);
-    }
-    SSL_CTX_sess_set_new_cb(ctx, TlsNewSessionCallback);
-    if (TlsKeylogEnabled()) {
-	SSL_CTX_set_keylog_callback(ctx, TlsKeylogCallback);
-    }
-    if (cfgPtr->cipher != NULL && !SSL_CTX_set_cipher_list(ctx,
-	    Tcl_GetString(cfgPtr->cipher))) {
-	TlsErrorOpenSSL(interp, "bad -cipher list", "OPTION", "-cipher");
-	goto fail;
-    }
-    if (cfgPtr->cipherSuites != NULL && !SSL_CTX_set_ciphersuites(ctx,
-	    Tcl_GetString(cfgPtr->cipherSuites))) {
-	TlsErrorOpenSSL(interp, "bad -ciphersuites list", "OPTION",
-		"-ciphersuites");
-	goto fail;
-    }
-    if (LoadCertAndKey(interp, ctx, cfgPtr) != TCL_OK
-	    || LoadTrust(interp, ctx, cfgPtr) != TCL_OK
-	    || LoadDhParams(interp, ctx, cfgPtr) != TCL_OK) {
-	goto fail;
-    }
-    BuildChainOnce(ctx);
-    return ctx;
-
-  fail:
-    SSL_CTX_free(ctx);
-    ERR_clear_error();
-    return NULL;
 }
 
 /*
@@ -760,7 +407,7 @@ TlsContextGet(
 	    goto found;
 	}
     }
-    ctx = BuildContext(interp, cfgPtr);
+    ctx = TlsBuildContext(interp, cfgPtr);
     if (ctx == NULL) {
 	Tcl_DStringFree(&key);
 	return TCL_ERROR;
@@ -778,6 +425,10 @@ TlsContextGet(
 
   found:
     Tcl_DStringFree(&key);
+    if (TlsCheckCredentials(interp, cfgPtr) != TCL_OK) {
+	TrimCache(tsdPtr);		/* The context stays cached, idle. */
+	return TCL_ERROR;
+    }
     TlsContextRetain(ctxPtr);
     TrimCache(tsdPtr);
     *ctxPtrPtr = ctxPtr;

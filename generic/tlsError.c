@@ -259,6 +259,104 @@ TlsErrorCode(
 /*
  *----------------------------------------------------------------------
  *
+ * SystemError --
+ *
+ *	Message and errorCode {TLS HANDSHAKE IO errno} for a system error
+ *	during the handshake. A failed -async connect shows up as "not
+ *	connected": the socket's -error option knows the real reason
+ *	("connection refused"), kept for fconfigure -error.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+SystemError(
+    TlsConn *connPtr,
+    int savedErrno,
+    Tcl_Obj **msgPtr,
+    Tcl_Obj **codePtr)
+{
+    const char *why = Tcl_ErrnoMsg(savedErrno);
+    Tcl_DString ds;
+
+    Tcl_DStringInit(&ds);
+    if (savedErrno == ENOTCONN && connPtr->down != NULL
+	    && Tcl_GetChannelOption(NULL, connPtr->down, "-error", &ds)
+		== TCL_OK && Tcl_DStringLength(&ds) > 0) {
+	why = Tcl_DStringValue(&ds);
+	if (connPtr->downError == NULL) {
+	    connPtr->downError = Tcl_NewStringObj(why, -1);
+	    Tcl_IncrRefCount(connPtr->downError);
+	}
+    }
+    Tcl_SetErrno(savedErrno);
+    *msgPtr = Tcl_ObjPrintf("handshake failed: %s", why);
+    Tcl_DStringFree(&ds);
+    *codePtr = TlsErrorCode("HANDSHAKE", "IO",
+	    Tcl_NewStringObj(Tcl_ErrnoId(), -1));
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AppendMismatch --
+ *
+ *	For a host name or IP address mismatch, appends to the message the
+ *	names the peer's certificate holds (its first subjectAltName DNS
+ *	names and IP addresses, else its CN) and the name expected: ": the
+ *	certificate is for www.test, *.test, not localhost".
+ *
+ *----------------------------------------------------------------------
+ */
+
+#define TLS_MISMATCH_NAMES 4	/* Names listed before "...". */
+
+static void
+AppendMismatch(
+    TlsConn *connPtr,
+    long verify,
+    Tcl_Obj *msgObj)
+{
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(connPtr->ssl);
+    X509_VERIFY_PARAM *param = SSL_get0_param(connPtr->ssl);
+    X509 *leaf = chain != NULL && sk_X509_num(chain) > 0
+	    ? sk_X509_value(chain, 0) : NULL;
+    Tcl_Obj *namesObj, *nameObj;
+    char *ip = NULL;
+    const char *expected = NULL;
+    Tcl_Size n, i;
+
+    if ((verify != X509_V_ERR_HOSTNAME_MISMATCH
+	    && verify != X509_V_ERR_IP_ADDRESS_MISMATCH) || leaf == NULL) {
+	return;
+    }
+    if (verify == X509_V_ERR_HOSTNAME_MISMATCH) {
+	expected = X509_VERIFY_PARAM_get0_host(param, 0);
+    } else {
+	expected = ip = X509_VERIFY_PARAM_get1_ip_asc(param);
+    }
+    namesObj = TlsX509AltNames(leaf);
+    Tcl_IncrRefCount(namesObj);
+    Tcl_ListObjLength(NULL, namesObj, &n);
+    if (n == 0) {
+	Tcl_ListObjAppendElement(NULL, namesObj, TlsX509CommonName(leaf));
+	n = 1;
+    }
+    Tcl_AppendToObj(msgObj, ": the certificate is for ", -1);
+    for (i = 0; i < n && i < TLS_MISMATCH_NAMES; i++) {
+	Tcl_ListObjIndex(NULL, namesObj, i, &nameObj);
+	Tcl_AppendPrintfToObj(msgObj, "%s, ", Tcl_GetString(nameObj));
+    }
+    Tcl_AppendPrintfToObj(msgObj, "%snot %s",
+	    n > TLS_MISMATCH_NAMES ? "..., " : "",
+	    expected != NULL ? expected : "the name expected");
+    Tcl_DecrRefCount(namesObj);
+    OPENSSL_free(ip);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsErrorHandshake --
  *
  *	Explains a failed SSL_do_handshake: the X.509 verification result
@@ -292,44 +390,34 @@ TlsErrorHandshake(
     if (sysErrno != 0) {
 	savedErrno = sysErrno;		/* Queued (OpenSSL 3.5). */
     }
+    if (savedErrno == 0 && (ret == 0 || sslError == SSL_ERROR_SYSCALL
+	    || sslError == SSL_ERROR_ZERO_RETURN)
+	    && Tcl_GetCharLength(reasonObj) == 0 && TlsConnWasReset(connPtr)) {
+	savedErrno = ECONNRESET;	/* Tcl 8.6 reads a reset as EOF. */
+	sslError = SSL_ERROR_SYSCALL;
+    }
     Tcl_IncrRefCount(reasonObj);
-    if (verifyFailed && verify != X509_V_OK && connPtr->cbError == NULL) {
-	const char *text = X509_verify_cert_error_string(verify);
-
-	msgObj = Tcl_ObjPrintf("certificate verify failed: %s", text);
-	codeObj = TlsErrorCode("HANDSHAKE", "VERIFY", Tcl_NewLongObj(verify));
-	Tcl_ListObjAppendElement(NULL, codeObj, Tcl_NewStringObj(text, -1));
-    } else if (connPtr->cbError != NULL) {
+    if (connPtr->cbError != NULL && (connPtr->flags & TLS_CONN_CB_DECIDED)) {
 	msgObj = Tcl_ObjPrintf("handshake failed: callback error: %s",
 		Tcl_GetString(connPtr->cbError));
 	codeObj = TlsErrorCode("HANDSHAKE", "CALLBACK", NULL);
+    } else if (verifyFailed && verify != X509_V_OK) {
+	const char *text = X509_verify_cert_error_string(verify);
+
+	msgObj = Tcl_ObjPrintf("certificate verify failed: %s", text);
+	AppendMismatch(connPtr, verify, msgObj);
+	codeObj = TlsErrorCode("HANDSHAKE", "VERIFY", Tcl_NewLongObj(verify));
+	Tcl_ListObjAppendElement(NULL, codeObj, Tcl_NewStringObj(text, -1));
     } else if (Tcl_GetCharLength(reasonObj) > 0) {
 	msgObj = Tcl_ObjPrintf("handshake failed: %s",
 		Tcl_GetString(reasonObj));
 	codeObj = TlsErrorCode("HANDSHAKE", "PROTOCOL", reasonObj);
     } else if (sslError == SSL_ERROR_SYSCALL && savedErrno != 0) {
-	const char *why = Tcl_ErrnoMsg(savedErrno);
-	Tcl_DString ds;
-
-	/*
-	 * A failed -async connect shows up as "not connected": the socket's
-	 * -error option knows the real reason ("connection refused").
-	 */
-	Tcl_DStringInit(&ds);
-	if (savedErrno == ENOTCONN && Tcl_GetChannelOption(NULL,
-		connPtr->down, "-error", &ds) == TCL_OK
-		&& Tcl_DStringLength(&ds) > 0) {
-	    why = Tcl_DStringValue(&ds);
-	    if (connPtr->downError == NULL) {
-		connPtr->downError = Tcl_NewStringObj(why, -1);
-		Tcl_IncrRefCount(connPtr->downError);
-	    }
-	}
-	Tcl_SetErrno(savedErrno);
-	msgObj = Tcl_ObjPrintf("handshake failed: %s", why);
-	Tcl_DStringFree(&ds);
-	codeObj = TlsErrorCode("HANDSHAKE", "IO",
-		Tcl_NewStringObj(Tcl_ErrnoId(), -1));
+	SystemError(connPtr, savedErrno, &msgObj, &codeObj);
+    } else if (connPtr->cbError != NULL) {
+	msgObj = Tcl_ObjPrintf("handshake failed: callback error: %s",
+		Tcl_GetString(connPtr->cbError));
+	codeObj = TlsErrorCode("HANDSHAKE", "CALLBACK", NULL);
     } else if (ret == 0 || sslError == SSL_ERROR_SYSCALL
 	    || sslError == SSL_ERROR_ZERO_RETURN) {
 	msgObj = Tcl_NewStringObj(

@@ -65,6 +65,9 @@ typedef struct TlsConfig {
     Tcl_Obj *model;		/* -model channel name. */
     Tcl_Obj *alpn;		/* -alpn list of protocol names. */
     Tcl_Obj *sessionId;		/* -session_id. */
+    int nested;			/* -nested: TLS inside TLS allowed. */
+    int timeout;		/* -timeout ms, or -1 for the role's
+				 * default (TLS_SERVER_TIMEOUT, or none). */
     int forSocket;		/* Parsed for tls::socket: its own options
 				 * are listed in errors too. */
 } TlsConfig;
@@ -73,6 +76,8 @@ MODULE_SCOPE void	TlsConfigInit(TlsConfig *cfgPtr);
 MODULE_SCOPE int	TlsConfigParse(Tcl_Interp *interp, Tcl_Size objc,
 			    Tcl_Obj *const objv[], TlsConfig *cfgPtr);
 MODULE_SCOPE void	TlsConfigFree(TlsConfig *cfgPtr);
+MODULE_SCOPE void	TlsAlpnWire(Tcl_Obj *listObj, unsigned char **wirePtr,
+			    unsigned int *lenPtr);
 
 /*
  * ---------------------------------------------------------------------
@@ -95,11 +100,23 @@ typedef struct TlsContext {
 MODULE_SCOPE int	TlsContextGet(Tcl_Interp *interp,
 			    const TlsConfig *cfgPtr, TlsContext **ctxPtrPtr);
 MODULE_SCOPE void	TlsContextRetain(TlsContext *ctxPtr);
+MODULE_SCOPE int	TlsKeylogEnabled(void);
 MODULE_SCOPE void	TlsContextRelease(TlsContext *ctxPtr);
 MODULE_SCOPE void	TlsContextSaveSession(TlsContext *ctxPtr,
 			    const char *key, SSL_SESSION *sess);
 MODULE_SCOPE SSL_SESSION *TlsContextFindSession(TlsContext *ctxPtr,
 			    const char *key);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsBuild.c: an SSL_CTX from a configuration.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsCheckCredentials(Tcl_Interp *interp,
+			    const TlsConfig *cfgPtr);
+MODULE_SCOPE SSL_CTX *	TlsBuildContext(Tcl_Interp *interp,
+			    const TlsConfig *cfgPtr);
 
 /*
  * ---------------------------------------------------------------------
@@ -133,6 +150,13 @@ typedef enum TlsState {
 #define TLS_CONN_MOVED		(1 << 13)	/* Channel left its thread. */
 #define TLS_CONN_DROPPED	(1 << 14)	/* A callback closed the
 						 * channel: closed at idle. */
+#define TLS_CONN_CB_DECIDED	(1 << 15)	/* cbError is the verdict of a
+						 * deciding callback. */
+#define TLS_CONN_CLOCK		(1 << 16)	/* The handshake deadline
+						 * runs (tlsDeadline.c). */
+#define TLS_CONN_POLLING	(1 << 17)	/* A blocking handshake waits
+						 * with the channel below
+						 * non-blocking. */
 
 /* Results of TlsConnHandshake and friends. */
 #define TLS_IO_DONE	1
@@ -149,8 +173,15 @@ typedef enum TlsState {
 #define TLS_CHANNEL_BUFSIZE 16384
 #endif
 
-/* How long tls::unimport waits for the peer (flush, close_notify), ms. */
-#define TLS_UNIMPORT_WAIT 10000
+/* How long tls::unimport waits for the peer by default, ms. */
+#define TLS_UNIMPORT_WAIT 5000
+
+/*
+ * A server's default handshake time limit, ms: a client that connects and
+ * says nothing holds a descriptor and a slot until then. A minute covers
+ * slow links and client certificate prompts; Node.js allows 120 s.
+ */
+#define TLS_SERVER_TIMEOUT 60000
 
 /* Size of the ciphertext read-ahead buffer: two maximal records. */
 #define TLS_READ_AHEAD	(2 * (16384 + 2048))
@@ -193,6 +224,9 @@ typedef struct TlsConn {
     int ioErrno;		/* errno of the channel below's last failed
 				 * read or write (tlsBio.c), taken at once:
 				 * callbacks may change errno later. */
+    int timeoutMs;		/* Handshake time limit; 0 for none. */
+    Tcl_Time deadline;		/* When it ends, once TLS_CONN_CLOCK. */
+    Tcl_TimerToken deadlineTimer;	/* Expires a waiting handshake. */
 } TlsConn;
 
 MODULE_SCOPE TlsConn *	TlsConnNew(Tcl_Interp *interp, Tcl_Channel down,
@@ -200,21 +234,37 @@ MODULE_SCOPE TlsConn *	TlsConnNew(Tcl_Interp *interp, Tcl_Channel down,
 			    Tcl_Obj *options);
 MODULE_SCOPE void	TlsConnFree(TlsConn *connPtr);
 MODULE_SCOPE void	TlsConnTuneSocket(TlsConn *connPtr);
+MODULE_SCOPE int	TlsIsIpAddress(const char *host);
+MODULE_SCOPE int	TlsConnWasReset(TlsConn *connPtr);
 MODULE_SCOPE void	TlsConnForgetInterp(TlsConn *connPtr);
-MODULE_SCOPE void	TlsConnWaitIO(TlsConn *connPtr, int ms);
 MODULE_SCOPE int	TlsConnHandshake(TlsConn *connPtr);
+MODULE_SCOPE int	TlsConnHandshakeStep(TlsConn *connPtr);
+MODULE_SCOPE int	TlsConnWait(TlsConn *connPtr, int events, int ms);
+MODULE_SCOPE void	TlsConnAbortSocket(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnRead(TlsConn *connPtr, char *buf, int toRead,
 			    int *errorCodePtr);
 MODULE_SCOPE int	TlsConnWrite(TlsConn *connPtr, const char *buf,
 			    int toWrite, int *errorCodePtr);
 MODULE_SCOPE int	TlsConnReadable(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnBuffered(TlsConn *connPtr);
-MODULE_SCOPE void	TlsConnShutdown(TlsConn *connPtr, int waitForPeer);
+MODULE_SCOPE int	TlsConnShutdown(TlsConn *connPtr, int waitMs);
 MODULE_SCOPE int	TlsConnDownBlocking(TlsConn *connPtr, int blocking);
 MODULE_SCOPE int	TlsConnDownHandle(TlsConn *connPtr, int direction,
 			    void **handlePtr);
 MODULE_SCOPE TlsConn *	TlsConnFromSSL(const SSL *ssl);
 MODULE_SCOPE int	TlsConnRaise(Tcl_Interp *interp, TlsConn *connPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsDeadline.c: the handshake time limit.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE void	TlsDeadlineStart(TlsConn *connPtr);
+MODULE_SCOPE int	TlsDeadlineLeft(TlsConn *connPtr);
+MODULE_SCOPE void	TlsDeadlineExpire(TlsConn *connPtr);
+MODULE_SCOPE int	TlsDeadlineHandshake(TlsConn *connPtr);
+MODULE_SCOPE int	TlsElapsedMs(const Tcl_Time *startPtr);
 
 /*
  * ---------------------------------------------------------------------
@@ -236,6 +286,7 @@ MODULE_SCOPE const Tcl_ChannelType *TlsChannelType(void);
 MODULE_SCOPE TlsConn *	TlsChannelConn(Tcl_Interp *interp, Tcl_Obj *nameObj,
 			    Tcl_Channel *chanPtr);
 MODULE_SCOPE void	TlsChannelUpdate(TlsConn *connPtr);
+MODULE_SCOPE int	TlsChannelHasTls(Tcl_Channel chan);
 
 /*
  * ---------------------------------------------------------------------
@@ -246,10 +297,19 @@ MODULE_SCOPE void	TlsChannelUpdate(TlsConn *connPtr);
 typedef struct TlsPasswordData {
     Tcl_Interp *interp;		/* Where the -password script runs. */
     Tcl_Obj *script;		/* -password prefix, or NULL. */
-    int called;			/* Set when the callback was used. */
+    int called;			/* Set when OpenSSL asked. */
+    char *password;		/* The answer (ckalloc), given again if
+				 * OpenSSL asks again during one load; wiped
+				 * by TlsPasswordFree. */
+    int length;			/* Its length; 0 for none. */
+    Tcl_Obj *errorObj;		/* The callback's error, or NULL; one */
+    Tcl_Obj *errorInfo;		/* reference each (errorInfo may be NULL). */
 } TlsPasswordData;
 
 MODULE_SCOPE int	TlsExIndex(void);
+MODULE_SCOPE void	TlsPasswordInit(TlsPasswordData *pwPtr,
+			    Tcl_Interp *interp, Tcl_Obj *script);
+MODULE_SCOPE void	TlsPasswordFree(TlsPasswordData *pwPtr);
 MODULE_SCOPE int	TlsPasswordCallback(char *buf, int size, int rwflag,
 			    void *userdata);
 MODULE_SCOPE int	TlsVerifyCallback(int preverifyOk,
@@ -259,9 +319,6 @@ MODULE_SCOPE int	TlsAlpnSelectCallback(SSL *ssl,
 			    const unsigned char **out, unsigned char *outlen,
 			    const unsigned char *in, unsigned int inlen,
 			    void *arg);
-MODULE_SCOPE int	TlsCallbackEval(TlsConn *connPtr, Tcl_Obj *prefix,
-			    int objc, Tcl_Obj *const objv[],
-			    Tcl_Obj **resultPtr);
 MODULE_SCOPE void	TlsCallbackError(TlsConn *connPtr);
 MODULE_SCOPE int	TlsHelloCallback(SSL *ssl, int *alert, void *arg);
 MODULE_SCOPE int	TlsSniCallback(SSL *ssl, int *alert, void *arg);
@@ -300,6 +357,7 @@ MODULE_SCOPE int	TlsErrorBusy(Tcl_Interp *interp, TlsConn *connPtr);
 MODULE_SCOPE Tcl_Obj *	TlsX509Dict(X509 *cert);
 MODULE_SCOPE Tcl_Obj *	TlsX509NameObj(const X509_NAME *namePtr);
 MODULE_SCOPE Tcl_Obj *	TlsX509CommonName(const X509 *cert);
+MODULE_SCOPE Tcl_Obj *	TlsX509AltNames(X509 *cert);
 MODULE_SCOPE Tcl_Obj *	TlsUtf8Obj(const char *bytes, Tcl_Size length);
 MODULE_SCOPE Tcl_Obj *	TlsHexObj(const unsigned char *bytes,
 			    size_t length);

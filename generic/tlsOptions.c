@@ -11,12 +11,15 @@
 typedef enum OptType {
     OPT_BOOL,			/* int field, Tcl boolean. */
     OPT_LEVEL,			/* int field, 0..5. */
+    OPT_MS,			/* int field, milliseconds >= 0. */
     OPT_PROTO,			/* Protocol bit in protoOn/protoOff. */
     OPT_STRING,			/* Tcl_Obj field, "" means unset. */
     OPT_FILE,			/* Tcl_Obj field, "" means unset. */
     OPT_DER,			/* Tcl_Obj field, byte array. */
     OPT_SCRIPT,			/* Tcl_Obj field, a command prefix. */
     OPT_LIST,			/* Tcl_Obj field, a proper list. */
+    OPT_HOST,			/* Tcl_Obj field, a host name or address. */
+    OPT_ALPN,			/* Tcl_Obj field, ALPN protocol names. */
     OPT_IGNORED			/* Accepted for tls::socket, boolean. */
 } OptType;
 
@@ -34,7 +37,7 @@ typedef struct OptSpec {
  * TclTLS 2.0 spells it follows the manual's name and is not listed.
  */
 static const OptSpec options[] = {
-    {"-alpn",		OPT_LIST,	F(alpn), 0},
+    {"-alpn",		OPT_ALPN,	F(alpn), 0},
     {"-autoservername",	OPT_IGNORED,	0, 0},
     {"-cadir",		OPT_FILE,	F(caDir), 0},
     {"-cafile",		OPT_FILE,	F(caFile), 0},
@@ -47,6 +50,7 @@ static const OptSpec options[] = {
     {"-key",		OPT_DER,	F(key), 0},
     {"-keyfile",	OPT_FILE,	F(keyFile), 0},
     {"-model",		OPT_STRING,	F(model), 0},
+    {"-nested",		OPT_BOOL,	F(nested), 0},
     {"-password",	OPT_SCRIPT,	F(password), 0},
     {"-post_handshake",	OPT_BOOL,	F(postHandshake), 0},
     {"-request",	OPT_BOOL,	F(request), 0},
@@ -54,10 +58,11 @@ static const OptSpec options[] = {
     {"-securitylevel",	OPT_LEVEL,	F(securityLevel), 0},
     {"-security_level",	OPT_LEVEL,	F(securityLevel), 0},
     {"-server",		OPT_BOOL,	F(server), 0},
-    {"-servername",	OPT_STRING,	F(serverName), 0},
+    {"-servername",	OPT_HOST,	F(serverName), 0},
     {"-session_id",	OPT_STRING,	F(sessionId), 0},
     {"-ssl2",		OPT_PROTO,	0, TLS_PROTO_SSL2},
     {"-ssl3",		OPT_PROTO,	0, TLS_PROTO_SSL3},
+    {"-timeout",	OPT_MS,		F(timeout), 0},
     {"-tls1",		OPT_PROTO,	0, TLS_PROTO_TLS1},
     {"-tls1.1",		OPT_PROTO,	0, TLS_PROTO_TLS1_1},
     {"-tls1.2",		OPT_PROTO,	0, TLS_PROTO_TLS1_2},
@@ -89,6 +94,7 @@ TlsConfigInit(
     cfgPtr->request = -1;
     cfgPtr->require = -1;
     cfgPtr->securityLevel = -1;
+    cfgPtr->timeout = -1;
 }
 
 /*
@@ -108,7 +114,7 @@ TlsConfigFree(
     const OptSpec *specPtr;
 
     for (specPtr = options; specPtr->name != NULL; specPtr++) {
-	if (specPtr->type >= OPT_STRING && specPtr->type <= OPT_LIST) {
+	if (specPtr->type >= OPT_STRING && specPtr->type <= OPT_ALPN) {
 	    Tcl_Obj **slot = (Tcl_Obj **)((char *) cfgPtr + specPtr->offset);
 
 	    if (*slot != NULL) {
@@ -180,6 +186,134 @@ BadOption(
 /*
  *----------------------------------------------------------------------
  *
+ * CheckHostName --
+ *
+ *	-servername: an IP address, or a DNS name of ASCII labels (1 to 63
+ *	bytes of letters, digits, '-', '_' or '*', at most 253 bytes in all).
+ *	Anything else would be sent as SNI and compared with certificates
+ *	in ways nobody meant. An empty value means "not set".
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR {TLS OPTION -servername} saying what is wrong.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CheckHostName(
+    Tcl_Interp *interp,
+    Tcl_Obj *valueObj)
+{
+    Tcl_Size len, i, label = 0;
+    const char *name = Tcl_GetStringFromObj(valueObj, &len);
+    const char *problem = NULL;
+
+    if (len == 0 || TlsIsIpAddress(name)) {
+	return TCL_OK;
+    }
+    for (i = 0; i < len && problem == NULL; i++) {
+	unsigned char c = (unsigned char) name[i];
+
+	if (c >= 0x80) {
+	    problem = "not an ASCII host name: give its IDNA form "
+		    "(xn--...), as browsers send it";
+	} else if (c == '.') {
+	    problem = label == 0 ? "not a host name: empty label" : NULL;
+	    label = 0;
+	} else if (!(c == '-' || c == '_' || c == '*' || (c >= '0' && c <= '9')
+		|| ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) {
+	    problem = "not a host name: only letters, digits, '-' and '.' "
+		    "may appear";
+	} else if (++label > 63) {
+	    problem = "not a host name: a label is longer than 63 bytes";
+	}
+    }
+    if (problem == NULL && label == 0) {
+	problem = "not a host name: empty label";
+    }
+    if (problem == NULL && len > 253) {
+	problem = "not a host name: longer than 253 bytes";
+    }
+    if (problem == NULL) {
+	return TCL_OK;
+    }
+    return TlsError(interp, Tcl_ObjPrintf("bad -servername \"%s\": %s",
+	    name, problem), "OPTION", "-servername", NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CheckAlpn, TlsAlpnWire --
+ *
+ *	-alpn: a list of protocol names of 1 to 255 bytes each, whose wire
+ *	form (each name preceded by its length) fits the 65535 bytes of the
+ *	ClientHello's ALPN extension. TlsAlpnWire makes that wire form of
+ *	a list CheckAlpn accepted, in a ckalloc'ed buffer the caller owns.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CheckAlpn(
+    Tcl_Interp *interp,
+    Tcl_Obj *listObj)
+{
+    Tcl_Size objc, i, len, total = 0;
+    Tcl_Obj **objv;
+
+    if (Tcl_ListObjGetElements(NULL, listObj, &objc, &objv) != TCL_OK) {
+	return TlsError(interp, Tcl_NewStringObj(
+		"bad value for -alpn: must be a list", -1),
+		"OPTION", "-alpn", NULL);
+    }
+    for (i = 0; i < objc; i++) {
+	(void) Tcl_GetStringFromObj(objv[i], &len);
+	if (len < 1 || len > 255) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad -alpn protocol \"%s\": must be 1 to 255 bytes",
+		    Tcl_GetString(objv[i])), "OPTION", "-alpn", NULL);
+	}
+	total += len + 1;
+    }
+    if (total > 65535) {
+	return TlsError(interp, Tcl_ObjPrintf("bad -alpn: the list takes %ld "
+		"bytes in the handshake, at most 65535 fit", (long) total),
+		"OPTION", "-alpn", NULL);
+    }
+    return TCL_OK;
+}
+
+void
+TlsAlpnWire(
+    Tcl_Obj *listObj,
+    unsigned char **wirePtr,
+    unsigned int *lenPtr)
+{
+    Tcl_Size objc, i, len, total = 0;
+    Tcl_Obj **objv;
+    unsigned char *wire;
+
+    Tcl_ListObjGetElements(NULL, listObj, &objc, &objv);
+    for (i = 0; i < objc; i++) {
+	(void) Tcl_GetStringFromObj(objv[i], &len);
+	total += len + 1;
+    }
+    wire = (unsigned char *) ckalloc(total + 1);
+    for (i = 0, total = 0; i < objc; i++) {
+	const char *name = Tcl_GetStringFromObj(objv[i], &len);
+
+	wire[total++] = (unsigned char) len;
+	memcpy(wire + total, name, (size_t) len);
+	total += len;
+    }
+    *wirePtr = wire;
+    *lenPtr = (unsigned int) total;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * SetValue --
  *
  *	Checks one option value and stores it in the config.
@@ -234,6 +368,15 @@ SetValue(
 	}
 	*intSlot = flag;
 	return TCL_OK;
+    case OPT_MS:
+	if (Tcl_GetIntFromObj(NULL, valueObj, &flag) != TCL_OK || flag < 0) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad value \"%s\" for %s: must be a number of "
+		    "milliseconds, 0 for no limit", Tcl_GetString(valueObj),
+		    specPtr->name), "OPTION", specPtr->name, NULL);
+	}
+	*intSlot = flag;
+	return TCL_OK;
     case OPT_DER:
 	if (Tcl_GetByteArrayFromObj(valueObj, &len) == NULL || len == 0) {
 	    return TlsError(interp, Tcl_ObjPrintf(
@@ -247,6 +390,16 @@ SetValue(
 	    return TlsError(interp, Tcl_ObjPrintf(
 		    "bad value for %s: must be a list", specPtr->name),
 		    "OPTION", specPtr->name, NULL);
+	}
+	break;
+    case OPT_HOST:
+	if (CheckHostName(interp, valueObj) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+	break;
+    case OPT_ALPN:
+	if (CheckAlpn(interp, valueObj) != TCL_OK) {
+	    return TCL_ERROR;
 	}
 	break;
     case OPT_FILE:

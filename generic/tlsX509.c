@@ -799,23 +799,20 @@ FormatIp(
 /*
  *----------------------------------------------------------------------
  *
- * PutSubjectAltName --
+ * TlsX509AltNames --
  *
- *	Adds subjectAltName: the DNS names and IP addresses, which are what
- *	a peer's identity is checked against.
+ *	The DNS names and IP addresses of a certificate's subjectAltName,
+ *	which are what a peer's identity is checked against, in
+ *	certificate order.
  *
  * Results:
- *	None.
- *
- * Side effects:
- *	Modifies dictObj.
+ *	A new list (refcount 0).
  *
  *----------------------------------------------------------------------
  */
 
-static void
-PutSubjectAltName(
-    Tcl_Obj *dictObj,
+Tcl_Obj *
+TlsX509AltNames(
     X509 *cert)
 {
     GENERAL_NAMES *namesPtr;
@@ -844,7 +841,20 @@ PutSubjectAltName(
 	}
     }
     GENERAL_NAMES_free(namesPtr);
-    PutObj(dictObj, "subjectAltName", listObj);
+    return listObj;
+}
+
+/*
+ * PutSubjectAltName --
+ *	Adds subjectAltName (TlsX509AltNames) to a certificate dict.
+ */
+
+static void
+PutSubjectAltName(
+    Tcl_Obj *dictObj,
+    X509 *cert)
+{
+    PutObj(dictObj, "subjectAltName", TlsX509AltNames(cert));
 }
 
 /*

@@ -36,7 +36,8 @@ namespace eval ::tls {
 #	certificate against it unless -servername is given. As with TclTLS,
 #	the handshake starts with the first read, write, flush or
 #	tls::handshake, never here: a script that serves itself must not
-#	deadlock.
+#	deadlock. With -timeout the connect runs in the background and the
+#	time limit covers it and the handshake.
 #
 # Results:
 #	The channel (client) or the listening socket (server).
@@ -99,9 +100,16 @@ proc ::tls::socket {args} {
     foreach {opt value} $tlsOpts {
 	dict set opts $opt $value
     }
-    if {![dict exists $opts -servername]
+    # An empty -servername means "not set": the host is still checked.
+    if {(![dict exists $opts -servername] || [dict get $opts -servername] eq "")
 	    && [string is true -strict [dict get $opts -autoservername]]} {
 	lappend tlsOpts -servername $host
+    }
+    # With a time limit the TCP connect happens in the background, so
+    # that the limit bounds it together with the handshake.
+    if {[dict exists $opts -timeout] && [dict get $opts -timeout] > 0
+	    && "-async" ni $sockOpts} {
+	lappend sockOpts -async
     }
     set chan [$socketCmd {*}$sockOpts $host $port]
     if {[catch {::tls::import $chan {*}$tlsOpts} msg opts]} {

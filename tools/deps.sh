@@ -14,9 +14,10 @@ case $tcl in
     *) echo "tools/deps.sh: no Debian packages known for Tcl '$tcl'" >&2; exit 2 ;;
 esac
 build="make gcc pkg-config tcl$tcl tcl$tcl-dev libssl-dev"
-test="$build openssl tcllib procps nginx"
+test="$build openssl tcllib procps nginx strace"
 # servers.test runs nginx (its service is never started: the tests start
-# their own nginx on a loopback port with a throwaway config).
+# their own nginx on a loopback port with a throwaway config);
+# reentry.test traces a client with strace (no reverse DNS lookup).
 # threads.test needs the Thread package, the hostile-peer tests python3;
 # both skip themselves where missing (the Tcl 9 tree has neither).
 [ "$tcl" = 8.6 ] && test="$test tcl-thread python3"
