@@ -29,6 +29,7 @@ static Tcl_FreeProc		TlsFreeProc;
 static Tcl_ExitProc		TlsExitHandler;
 static void	ScheduleTrim(TlsConn *connPtr);
 static void	UpdateDeadline(TlsConn *connPtr);
+static TlsConn *	FindLayer(Tcl_Channel chan);
 static void	CancelTrim(TlsConn *connPtr);
 static void	WithdrawWatch(TlsConn *connPtr);
 
@@ -106,33 +107,31 @@ TlsChannelConn(
     Tcl_Channel *chanPtr)
 {
     Tcl_Channel chan = Tcl_GetChannel(interp, Tcl_GetString(nameObj), NULL);
-    Tcl_Channel layer;
+    TlsConn *connPtr;
 
     if (chan == NULL) {
 	Tcl_SetErrorCode(interp, "TLS", "CHANNEL", "UNKNOWN", NULL);
 	return NULL;
     }
     chan = Tcl_GetTopChannel(chan);
-    for (layer = chan; layer != NULL; layer = Tcl_GetStackedChannel(layer)) {
-	if (Tcl_GetChannelType(layer) == &tlsChannelType) {
-	    if (chanPtr != NULL) {
-		*chanPtr = chan;
-	    }
-	    return (TlsConn *) Tcl_GetChannelInstanceData(layer);
-	}
+    connPtr = FindLayer(chan);
+    if (connPtr == NULL) {
+	TlsError(interp, Tcl_ObjPrintf("\"%s\" is not a TLS channel",
+		Tcl_GetString(nameObj)), "CHANNEL", "NOTTLS", NULL);
+    } else if (chanPtr != NULL) {
+	*chanPtr = chan;
     }
-    TlsError(interp, Tcl_ObjPrintf("\"%s\" is not a TLS channel",
-	    Tcl_GetString(nameObj)), "CHANNEL", "NOTTLS", NULL);
-    return NULL;
+    return connPtr;
 }
 
 /*
- * TlsChannelHasTls --
- *	Whether any layer of a channel's stack is a TLS layer of ours.
+ * FindLayer, TlsChannelHasTls --
+ *	The topmost TLS layer of ours in a channel's stack, or NULL; and
+ *	whether there is one.
  */
 
-int
-TlsChannelHasTls(
+static TlsConn *
+FindLayer(
     Tcl_Channel chan)
 {
     Tcl_Channel layer;
@@ -140,10 +139,17 @@ TlsChannelHasTls(
     for (layer = Tcl_GetTopChannel(chan); layer != NULL;
 	    layer = Tcl_GetStackedChannel(layer)) {
 	if (Tcl_GetChannelType(layer) == &tlsChannelType) {
-	    return 1;
+	    return (TlsConn *) Tcl_GetChannelInstanceData(layer);
 	}
     }
-    return 0;
+    return NULL;
+}
+
+int
+TlsChannelHasTls(
+    Tcl_Channel chan)
+{
+    return FindLayer(chan) != NULL;
 }
 
 /*
