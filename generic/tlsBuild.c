@@ -361,14 +361,15 @@ KeyError(
     if (pwPtr->called) {
 	return PasswordError(interp, pwPtr, keyFile);
     }
-    reasonObj = TlsErrorReason();
+    reasonObj = TlsErrorReason();	/* Before SurveyPem clears it. */
     if (keyFile == NULL) {
 	return CredError(interp, "-key", NULL, "not a DER private key",
 		reasonObj);
     }
     SurveyPem(Tcl_GetString(keyFile), &pem);
     if (pem.keys == 0 && cfgPtr->keyFile == NULL && !pem.unreadable) {
-	Tcl_DecrRefCount(Tcl_NewListObj(1, &reasonObj));	/* Unused. */
+	Tcl_IncrRefCount(reasonObj);	/* Not needed: free it. */
+	Tcl_DecrRefCount(reasonObj);
 	return TlsError(interp, Tcl_ObjPrintf("no private key in \"%s\": "
 		"without -keyfile the key is looked for in the -certfile",
 		Tcl_GetString(keyFile)), "KEY", "MISSING", NULL);

@@ -30,6 +30,9 @@ static Tcl_ExitProc		TlsExitHandler;
 static void	ScheduleTrim(TlsConn *connPtr);
 static void	UpdateDeadline(TlsConn *connPtr);
 static TlsConn *	FindLayer(Tcl_Channel chan);
+static void	UnimportProgress(TlsConn *connPtr);
+static Tcl_IdleProc		FinishUnimport;
+static Tcl_TimerProc		TlsUnimportTimerProc;
 static void	CancelTrim(TlsConn *connPtr);
 static void	WithdrawWatch(TlsConn *connPtr);
 
@@ -155,6 +158,210 @@ TlsChannelHasTls(
 /*
  *----------------------------------------------------------------------
  *
+ * TlsChannelRefresh, NoEvents --
+ *
+ *	Tcl does not tell a channel driver that is stacked on (or laid
+ *	bare by an unstack) which events the script's fileevent handlers
+ *	already watch: a readable handler set before tls::import would never
+ *	fire. Adding and removing a handler makes Tcl recompute the
+ *	channel's interest and call the top driver's watch procedure.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+NoEvents(
+    TCL_UNUSED(void *),
+    TCL_UNUSED(int))
+{
+}
+
+void
+TlsChannelRefresh(
+    Tcl_Channel chan)
+{
+    Tcl_CreateChannelHandler(chan, 0, NoEvents, NULL);
+    Tcl_DeleteChannelHandler(chan, NoEvents, NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsChannelUnstack --
+ *
+ *	Takes the TLS layer off its channel (the end of tls::unimport):
+ *	what TLS read ahead but did not consume is put back for the plain
+ *	channel to read, and the buffer size it had comes back. The layer
+ *	is freed by Tcl_UnstackChannel unless the caller preserves it.
+ *
+ * Results:
+ *	TCL_OK with the plain channel in *downPtr, or TCL_ERROR (in interp
+ *	if not NULL).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsChannelUnstack(
+    Tcl_Interp *interp,
+    TlsConn *connPtr,
+    Tcl_Channel *downPtr)
+{
+    Tcl_Channel down = connPtr->down;
+    Tcl_Obj *residue = TlsBioTakeResidue(connPtr);
+    int code;
+
+    if (residue != NULL) {
+	Tcl_IncrRefCount(residue);
+    }
+    if (Tcl_GetChannelBufferSize(down) == TLS_CHANNEL_BUFSIZE) {
+	Tcl_SetChannelBufferSize(down, connPtr->savedBufSize);
+    }
+    connPtr->flags |= TLS_CONN_UNSTACKING;	/* No shutdown at close. */
+    code = Tcl_UnstackChannel(interp, connPtr->self);
+    if (code != TCL_OK) {
+	connPtr->flags &= ~TLS_CONN_UNSTACKING;
+    } else if (residue != NULL) {
+	Tcl_Size len;
+	const unsigned char *bytes = Tcl_GetByteArrayFromObj(residue, &len);
+
+	Tcl_Ungets(down, (const char *) bytes, len, 0);
+    }
+    if (residue != NULL) {
+	Tcl_DecrRefCount(residue);
+    }
+    if (code == TCL_OK) {
+	TlsChannelRefresh(down);
+	*downPtr = down;
+    }
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsChannelUnimportLater --
+ *
+ *	tls::unimport of a non-blocking channel (after its output was
+ *	flushed), which must never hold the event loop: close_notify goes
+ *	out at once and the wait for the peer's (UnimportProgress) goes on
+ *	from the event loop after the command has returned. What the script
+ *	writes from now on is plain text, after our close_notify. The layer
+ *	comes off at idle time once the peer's close_notify has been read;
+ *	until then the channel reads nothing. If it has not come within ms
+ *	(0: no limit), the layer stays and the next read raises {TLS IO
+ *	unimport TIMEOUT}.
+ *
+ * Results:
+ *	1 when there was nothing to wait for (no session, or the peer's
+ *	close_notify is here already): the caller unstacks now; else 0.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsChannelUnimportLater(
+    TlsConn *connPtr,
+    int ms)
+{
+    connPtr->flags |= TLS_CONN_UNIMPORTING;
+    connPtr->unimportMs = ms;
+    UnimportProgress(connPtr);
+    if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
+	/* Nothing to wait for: the caller unstacks at once. */
+	connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;
+	Tcl_CancelIdleCall(FinishUnimport, connPtr);
+	return 1;
+    }
+    if (ms > 0 && (connPtr->flags & TLS_CONN_UNIMPORTING)) {
+	connPtr->unimportTimer = Tcl_CreateTimerHandler(ms,
+		TlsUnimportTimerProc, connPtr);
+    }
+    TlsChannelUpdate(connPtr);
+    return 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * UnimportProgress --
+ *
+ *	A deferred tls::unimport goes as far as it can without waiting:
+ *	close_notify goes out (if it has not yet) and the peer's is read
+ *	(TlsConnCloseStep); when it has come, the layer comes off at idle
+ *	time (FinishUnimport), outside any driver call.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+UnimportProgress(
+    TlsConn *connPtr)
+{
+    if (!(connPtr->flags & TLS_CONN_UNIMPORTING)
+	    || (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_CLOSED))
+	    || !TlsConnCloseStep(connPtr)) {
+	return;
+    }
+    connPtr->flags &= ~TLS_CONN_UNIMPORTING;
+    connPtr->flags |= TLS_CONN_UNSTACK_IDLE;
+    if (connPtr->unimportTimer != NULL) {
+	Tcl_DeleteTimerHandler(connPtr->unimportTimer);
+	connPtr->unimportTimer = NULL;
+    }
+    Tcl_DoWhenIdle(FinishUnimport, connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FinishUnimport, TlsUnimportTimerProc --
+ *
+ *	The end of a deferred tls::unimport: the layer comes off, or, when
+ *	the peer's close_notify did not come in time, the connection fails
+ *	with {TLS IO unimport TIMEOUT} and TLS stays (anything the peer
+ *	still sends in TLS must not be taken for plain text).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+FinishUnimport(
+    void *clientData)
+{
+    TlsConn *connPtr = (TlsConn *) clientData;
+    Tcl_Channel down;
+
+    connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;
+    if (connPtr->self == NULL || Tcl_GetChannelType(
+	    Tcl_GetTopChannel(connPtr->self)) != &tlsChannelType) {
+	return;		/* Closed, or another layer is on top now. */
+    }
+    (void) TlsChannelUnstack(NULL, connPtr, &down);	/* Frees connPtr. */
+}
+
+static void
+TlsUnimportTimerProc(
+    void *clientData)
+{
+    TlsConn *connPtr = (TlsConn *) clientData;
+
+    connPtr->unimportTimer = NULL;
+    if (!(connPtr->flags & TLS_CONN_UNIMPORTING)) {
+	return;
+    }
+    connPtr->flags &= ~TLS_CONN_UNIMPORTING;
+    TlsErrorSetConn(connPtr, Tcl_ObjPrintf("cannot unimport \"%s\": no "
+	    "close_notify from the peer within %d ms (TLS stays on: close the "
+	    "channel)", Tcl_GetChannelName(connPtr->self), connPtr->unimportMs),
+	    TlsErrorCode("IO", "unimport", Tcl_NewStringObj("TIMEOUT", -1)));
+    connPtr->state = TLS_FAILED;
+    TlsChannelUpdate(connPtr);	/* The script's handlers see the error. */
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * ListConn, UnlistConn --
  *
  *	Adds a layer to this thread's list (it was stacked or moved here),
@@ -226,6 +433,14 @@ DetachEvents(
     if (connPtr->deadlineTimer != NULL) {
 	Tcl_DeleteTimerHandler(connPtr->deadlineTimer);
 	connPtr->deadlineTimer = NULL;
+    }
+    if (connPtr->unimportTimer != NULL) {
+	Tcl_DeleteTimerHandler(connPtr->unimportTimer);
+	connPtr->unimportTimer = NULL;
+    }
+    if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
+	connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;
+	Tcl_CancelIdleCall(FinishUnimport, connPtr);
     }
     CancelTrim(connPtr);
     WithdrawWatch(connPtr);
@@ -299,6 +514,9 @@ TlsChannelUpdate(
 	    mask |= TCL_WRITABLE;
 	}
     }
+    if (connPtr->flags & TLS_CONN_UNIMPORTING) {
+	mask |= TCL_READABLE;		/* For the peer's close_notify. */
+    }
     if (mask != connPtr->downMask) {
 	Tcl_DriverWatchProc *watchProc =
 		Tcl_ChannelWatchProc(Tcl_GetChannelType(connPtr->down));
@@ -316,6 +534,9 @@ TlsChannelUpdate(
     if ((connPtr->watchMask & TCL_WRITABLE)
 	    && connPtr->state == TLS_FAILED) {
 	ready = 1;
+    }
+    if (connPtr->flags & (TLS_CONN_UNIMPORTING | TLS_CONN_UNSTACK_IDLE)) {
+	ready = 0;		/* Nothing to read until the layer is off. */
     }
     if (ready && connPtr->timer == NULL
 	    && !(connPtr->flags & TLS_CONN_BUSY)) {
@@ -395,6 +616,10 @@ ReadyMask(
 {
     int ready = 0;
 
+    if (connPtr->flags & TLS_CONN_UNIMPORTING) {
+	UnimportProgress(connPtr);
+	return mask & TCL_WRITABLE;	/* Tcl's background flush. */
+    }
     if (connPtr->state == TLS_HANDSHAKING) {
 	if (!(connPtr->flags & TLS_CONN_NONBLOCK)) {
 	    return mask;	/* Blocking: I/O itself will handshake. */

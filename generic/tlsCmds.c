@@ -66,35 +66,6 @@ ModelContext(
 /*
  *----------------------------------------------------------------------
  *
- * RefreshInterest, NoEvents --
- *
- *	Tcl does not tell a channel driver that is stacked on (or laid
- *	bare by an unstack) which events the script's fileevent handlers
- *	already watch: a readable handler set before tls::import would never
- *	fire. Adding and removing a handler makes Tcl recompute the
- *	channel's interest and call the top driver's watch procedure.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-NoEvents(
-    TCL_UNUSED(void *),
-    TCL_UNUSED(int))
-{
-}
-
-static void
-RefreshInterest(
-    Tcl_Channel chan)
-{
-    Tcl_CreateChannelHandler(chan, 0, NoEvents, NULL);
-    Tcl_DeleteChannelHandler(chan, NoEvents, NULL);
-}
-
-/*
- *----------------------------------------------------------------------
- *
  * TlsImportCmd --
  *
  *	tls::import channel ?options?: stacks a TLS layer on a channel.
@@ -177,7 +148,7 @@ TlsImportCmd(
 	goto done;
     }
     connPtr->down = Tcl_GetStackedChannel(connPtr->self);
-    RefreshInterest(connPtr->self);
+    TlsChannelRefresh(connPtr->self);
     TlsConnTuneSocket(connPtr);
     connPtr->savedBufSize = Tcl_GetChannelBufferSize(connPtr->self);
     if (connPtr->savedBufSize < TLS_CHANNEL_BUFSIZE) {
@@ -383,11 +354,10 @@ FlushBounded(
  *
  * Unstack --
  *
- *	The work of tls::unimport: flushes, exchanges close_notify with the
- *	peer and unstacks the TLS layer, then puts back the bytes the peer
- *	sent after its close_notify for the plain channel to read. Stops
- *	when a callback closed the channel meanwhile (it is no longer
- *	registered in interp).
+ *	The work of tls::unimport on a blocking channel: flushes, exchanges
+ *	close_notify with the peer, waiting at most ms, and unstacks the TLS
+ *	layer (TlsChannelUnstack). Stops when a callback closed the channel
+ *	meanwhile (it is no longer registered in interp).
  *
  * Results:
  *	TCL_OK with the plain channel in *downPtr, or TCL_ERROR with
@@ -405,11 +375,6 @@ Unstack(
     int ms,
     Tcl_Channel *downPtr)
 {
-    Tcl_Channel down = connPtr->down;
-    Tcl_Obj *residue;
-    Tcl_Size len;
-    const unsigned char *bytes;
-
     int peerClosed = 1;
 
     if (FlushBounded(interp, connPtr, chan, nameObj, IsBlocking(chan), ms)
@@ -430,27 +395,10 @@ Unstack(
 		"the channel)", Tcl_GetString(nameObj), ms),
 		"IO", "unimport", "TIMEOUT", NULL);
     }
-    residue = TlsBioTakeResidue(connPtr);
-    if (residue != NULL) {
-	Tcl_IncrRefCount(residue);
-    }
-    if (Tcl_GetChannelBufferSize(down) == TLS_CHANNEL_BUFSIZE) {
-	Tcl_SetChannelBufferSize(down, connPtr->savedBufSize);
-    }
-    if (Tcl_UnstackChannel(interp, chan) != TCL_OK) {
-	if (residue != NULL) {
-	    Tcl_DecrRefCount(residue);
-	}
+    if (TlsChannelUnstack(interp, connPtr, downPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
-    if (residue != NULL) {
-	bytes = Tcl_GetByteArrayFromObj(residue, &len);
-	Tcl_Ungets(down, (const char *) bytes, len, 0);
-	Tcl_DecrRefCount(residue);
-    }
-    RefreshInterest(down);
     Tcl_ResetResult(interp);
-    *downPtr = down;
     return TCL_OK;
 }
 
@@ -507,8 +455,22 @@ TlsUnimportCmd(
 		"TLS is not the top layer of \"%s\"",
 		Tcl_GetString(objv[1])), "CHANNEL", "NOTTOP", NULL);
     }
-    if (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_UNSTACKING)) {
+    if (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_UNSTACKING
+	    | TLS_CONN_UNIMPORTING)) {
 	return TlsErrorBusy(interp, connPtr);
+    }
+    if (!IsBlocking(chan)) {
+	/*
+	 * Non-blocking: the wait for the peer's close_notify must not
+	 * hold the event loop; it goes on there unless it is over at once.
+	 */
+	if (FlushBounded(interp, connPtr, chan, objv[1], 0, ms) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+	if (!TlsChannelUnimportLater(connPtr, ms)) {
+	    Tcl_ResetResult(interp);
+	    return TCL_OK;
+	}
     }
     /*
      * Callbacks run during the flush and the close_notify exchange, and

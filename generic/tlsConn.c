@@ -1035,6 +1035,77 @@ Start(
 /*
  *----------------------------------------------------------------------
  *
+ * ReadEnded --
+ *
+ *	A read that cannot go on (neither data nor "try again"): the peer
+ *	closed (close_notify, or a plain EOF: state TLS_PEER_CLOSED), or the
+ *	connection failed (TLS_FAILED, the reason recorded). sslError is
+ *	SSL_get_error's code; the system error is the BIO's.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ReadEnded(
+    TlsConn *connPtr,
+    int sslError)
+{
+    if (sslError == SSL_ERROR_ZERO_RETURN || (sslError == SSL_ERROR_SYSCALL
+	    && connPtr->ioErrno == 0)) {
+	connPtr->state = TLS_PEER_CLOSED;
+	return;
+    }
+    TlsErrorIO(connPtr, "read", sslError, connPtr->ioErrno);
+    connPtr->state = TLS_FAILED;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ReadMore --
+ *
+ *	After a successful read: takes the data of further records that are
+ *	already here (decrypted, or read ahead from below) into the rest of
+ *	the buffer, without waiting for more. A peer that sends many small
+ *	records (a writer with a tiny -buffersize) then costs one read and
+ *	one event per buffer, not per record. Whatever stops it (no more
+ *	data, EOF, an error) is left for the next read to see.
+ *
+ * Results:
+ *	Bytes added to buf.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ReadMore(
+    TlsConn *connPtr,
+    char *buf,
+    int room)
+{
+    int got = 0, n;
+
+    int sslError;
+
+    while (got < room && TlsConnBuffered(connPtr)) {
+	CallBegin(connPtr);
+	n = SSL_read(connPtr->ssl, buf + got, room - got);
+	sslError = CallEnd(connPtr, n);
+	if (n <= 0) {
+	    if (sslError != SSL_ERROR_WANT_READ
+		    && sslError != SSL_ERROR_WANT_WRITE) {
+		ReadEnded(connPtr, sslError);	/* The next read tells. */
+	    }
+	    break;
+	}
+	got += n;
+    }
+    return got;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsConnRead --
  *
  *	Reads decrypted application data (the channel's input procedure).
@@ -1053,9 +1124,13 @@ TlsConnRead(
     int toRead,
     int *errorCodePtr)
 {
-    int n, sslError, savedErrno, result;
+    int n, sslError, result;
 
     *errorCodePtr = 0;
+    if (connPtr->flags & (TLS_CONN_UNIMPORTING | TLS_CONN_UNSTACK_IDLE)) {
+	*errorCodePtr = EAGAIN;		/* Plain data comes after. */
+	return -1;
+    }
     if (Start(connPtr, &result, errorCodePtr) != TLS_IO_DONE) {
 	return result;
     }
@@ -1066,28 +1141,17 @@ TlsConnRead(
     n = SSL_read(connPtr->ssl, buf, toRead);
     sslError = CallEnd(connPtr, n);
     if (n > 0) {
-	return n;
+	return n + ReadMore(connPtr, buf + n, toRead - n);
     }
-    savedErrno = connPtr->ioErrno;
-    switch (sslError) {
-    case SSL_ERROR_WANT_READ:
-    case SSL_ERROR_WANT_WRITE:
+    if (sslError == SSL_ERROR_WANT_READ || sslError == SSL_ERROR_WANT_WRITE) {
 	*errorCodePtr = EAGAIN;
 	return -1;
-    case SSL_ERROR_ZERO_RETURN:
-	connPtr->state = TLS_PEER_CLOSED;
-	return 0;
-    case SSL_ERROR_SYSCALL:
-	if (savedErrno == 0) {
-	    connPtr->state = TLS_PEER_CLOSED;	/* Plain EOF. */
-	    return 0;
-	}
-	/* FALLTHRU */
-    default:
-	TlsErrorIO(connPtr, "read", sslError, savedErrno);
-	connPtr->state = TLS_FAILED;
-	return Failed(connPtr, errorCodePtr);
     }
+    ReadEnded(connPtr, sslError);
+    if (connPtr->state == TLS_PEER_CLOSED) {
+	return 0;
+    }
+    return Failed(connPtr, errorCodePtr);
 }
 
 /*
@@ -1117,6 +1181,20 @@ TlsConnWrite(
     *errorCodePtr = 0;
     if (toWrite <= 0) {
 	return 0;
+    }
+    if (connPtr->state == TLS_SHUT_DOWN && (connPtr->flags
+	    & (TLS_CONN_UNIMPORTING | TLS_CONN_UNSTACK_IDLE))) {
+	/*
+	 * tls::unimport of a non-blocking channel has sent our
+	 * close_notify: what the script writes now is plain text.
+	 */
+	Tcl_Size n = Tcl_WriteRaw(connPtr->down, buf, toWrite);
+
+	if (n < 0 || (n == 0 && toWrite > 0)) {
+	    *errorCodePtr = n < 0 ? Tcl_GetErrno() : EAGAIN;
+	    return -1;
+	}
+	return (int) n;
     }
     if (Start(connPtr, &result, errorCodePtr) != TLS_IO_DONE) {
 	return result;
@@ -1189,7 +1267,7 @@ int
 TlsConnReadable(
     TlsConn *connPtr)
 {
-    int n, sslError, savedErrno;
+    int n, sslError;
     char c;
 
     if (connPtr->flags & TLS_CONN_BUSY) {
@@ -1212,31 +1290,17 @@ TlsConnReadable(
     CallBegin(connPtr);
     n = SSL_peek(connPtr->ssl, &c, 1);
     sslError = CallEnd(connPtr, n);
-    savedErrno = connPtr->ioErrno;
     if (!(connPtr->flags & TLS_CONN_NONBLOCK)) {
 	TlsConnDownBlocking(connPtr, 1);
     }
     if (n > 0) {
 	return 1;
     }
-    switch (sslError) {
-    case SSL_ERROR_WANT_READ:
-    case SSL_ERROR_WANT_WRITE:
+    if (sslError == SSL_ERROR_WANT_READ || sslError == SSL_ERROR_WANT_WRITE) {
 	return 0;
-    case SSL_ERROR_ZERO_RETURN:
-	connPtr->state = TLS_PEER_CLOSED;
-	return 1;
-    case SSL_ERROR_SYSCALL:
-	if (savedErrno == 0) {
-	    connPtr->state = TLS_PEER_CLOSED;
-	    return 1;
-	}
-	/* FALLTHRU */
-    default:
-	TlsErrorIO(connPtr, "read", sslError, savedErrno);
-	connPtr->state = TLS_FAILED;
-	return 1;
     }
+    ReadEnded(connPtr, sslError);	/* EOF or error: the script sees it. */
+    return 1;
 }
 
 /*
@@ -1501,6 +1565,57 @@ TlsConnShutdown(
     }
     connPtr->state = TLS_SHUT_DOWN;
     return done;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnCloseStep --
+ *
+ *	One non-blocking step of a deferred tls::unimport: sends
+ *	close_notify if it has not gone yet, then reads (and discards) what
+ *	the peer sent until its close_notify.
+ *
+ * Results:
+ *	1 when there is nothing more to wait for (the peer's close_notify
+ *	came, the connection ended, or there was no TLS session to close),
+ *	0 to be called again when the channel below is readable.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConnCloseStep(
+    TlsConn *connPtr)
+{
+    char scratch[4096];
+    int i, n, sslError;
+
+    if (connPtr->state == TLS_OPEN || connPtr->state == TLS_PEER_CLOSED) {
+	CallBegin(connPtr);
+	n = SSL_shutdown(connPtr->ssl);
+	CallEnd(connPtr, n);
+	connPtr->state = TLS_SHUT_DOWN;
+    } else if (connPtr->state != TLS_SHUT_DOWN) {
+	return 1;			/* No session: nothing to close. */
+    }
+    for (i = 0; i < 256; i++) {
+	if (SSL_get_shutdown(connPtr->ssl) & SSL_RECEIVED_SHUTDOWN) {
+	    return 1;
+	}
+	CallBegin(connPtr);
+	n = SSL_read(connPtr->ssl, scratch, sizeof(scratch));
+	sslError = CallEnd(connPtr, n);
+	if (n <= 0 && sslError != SSL_ERROR_WANT_READ
+		&& sslError != SSL_ERROR_WANT_WRITE) {
+	    ERR_clear_error();
+	    return 1;			/* Closed, or failed: stop waiting. */
+	}
+	if (n <= 0) {
+	    return 0;
+	}
+    }
+    return 0;
 }
 
 /*

@@ -157,6 +157,9 @@ typedef enum TlsState {
 #define TLS_CONN_POLLING	(1 << 17)	/* A blocking handshake waits
 						 * with the channel below
 						 * non-blocking. */
+#define TLS_CONN_UNIMPORTING	(1 << 18)	/* A non-blocking unimport
+						 * awaits close_notify. */
+#define TLS_CONN_UNSTACK_IDLE	(1 << 19)	/* FinishUnimport scheduled. */
 
 /* Results of TlsConnHandshake and friends. */
 #define TLS_IO_DONE	1
@@ -227,6 +230,8 @@ typedef struct TlsConn {
     int timeoutMs;		/* Handshake time limit; 0 for none. */
     Tcl_Time deadline;		/* When it ends, once TLS_CONN_CLOCK. */
     Tcl_TimerToken deadlineTimer;	/* Expires a waiting handshake. */
+    int unimportMs;		/* A deferred unimport's time limit, and */
+    Tcl_TimerToken unimportTimer;	/* the timer that enforces it. */
 } TlsConn;
 
 MODULE_SCOPE TlsConn *	TlsConnNew(Tcl_Interp *interp, Tcl_Channel down,
@@ -248,6 +253,7 @@ MODULE_SCOPE int	TlsConnWrite(TlsConn *connPtr, const char *buf,
 MODULE_SCOPE int	TlsConnReadable(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnBuffered(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnShutdown(TlsConn *connPtr, int waitMs);
+MODULE_SCOPE int	TlsConnCloseStep(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnDownBlocking(TlsConn *connPtr, int blocking);
 MODULE_SCOPE int	TlsConnDownHandle(TlsConn *connPtr, int direction,
 			    void **handlePtr);
@@ -287,6 +293,10 @@ MODULE_SCOPE TlsConn *	TlsChannelConn(Tcl_Interp *interp, Tcl_Obj *nameObj,
 			    Tcl_Channel *chanPtr);
 MODULE_SCOPE void	TlsChannelUpdate(TlsConn *connPtr);
 MODULE_SCOPE int	TlsChannelHasTls(Tcl_Channel chan);
+MODULE_SCOPE void	TlsChannelRefresh(Tcl_Channel chan);
+MODULE_SCOPE int	TlsChannelUnstack(Tcl_Interp *interp, TlsConn *connPtr,
+			    Tcl_Channel *downPtr);
+MODULE_SCOPE int	TlsChannelUnimportLater(TlsConn *connPtr, int ms);
 
 /*
  * ---------------------------------------------------------------------

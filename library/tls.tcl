@@ -52,13 +52,18 @@ proc ::tls::socket {args} {
     set n [llength $args]
     for {set i 0} {$i < $n && [string match -* [lindex $args $i]]} {incr i} {
 	set opt [lindex $args $i]
+	# As Tcl's socket: -async and -server exclude each other at once.
+	if {($opt eq "-async" && $server)
+		|| ($opt eq "-server" && "-async" in $sockOpts)} {
+	    return -code error -errorcode {TLS USAGE} \
+		"cannot set -async option for server sockets"
+	}
 	if {$opt eq "-async"} {
 	    lappend sockOpts -async
 	    continue
 	}
 	if {$i + 1 >= $n} {
-	    return -code error -errorcode [list TLS OPTION $opt] \
-		"\"$opt\" option must be followed by value"
+	    MissingValue $opt
 	}
 	set value [lindex $args [incr i]]
 	switch -- $opt {
@@ -75,6 +80,8 @@ proc ::tls::socket {args} {
 	}
     }
     set rest [lrange $args $i end]
+    # Bad TLS options first, before any socket is opened, as socket does.
+    ::tls::ParseOptions {*}$tlsOpts
 
     if {$server} {
 	if {[llength $rest] != 1} {
@@ -82,9 +89,8 @@ proc ::tls::socket {args} {
 		should be \"tls::socket -server command ?options? port\""
 	}
 	set tlsOpts [linsert $tlsOpts 0 -server 1]
-	# Build the context now: a bad option, a missing file or a wrong
-	# key password is reported here, not at the first connection.
-	::tls::ParseOptions {*}$tlsOpts
+	# Build the context now: a missing file or a wrong key password is
+	# reported here, not at the first connection.
 	::tls::CheckOptions {*}$tlsOpts
 	return [$socketCmd -server [list ::tls::Accept $tlsOpts $callback] \
 		{*}$sockOpts {*}$rest]
@@ -95,7 +101,6 @@ proc ::tls::socket {args} {
 	    "wrong # args: should be \"tls::socket ?options? host port\""
     }
     lassign $rest host port
-    ::tls::ParseOptions {*}$tlsOpts
     set opts [dict create -autoservername 1]
     foreach {opt value} $tlsOpts {
 	dict set opts $opt $value
@@ -117,6 +122,22 @@ proc ::tls::socket {args} {
 	return -options $opts $msg
     }
     return $chan
+}
+
+# tls::MissingValue --
+#
+#	Error of tls::socket for an option at the end of its arguments: an
+#	unknown name is reported as such (as Tcl's socket does), a known
+#	one as lacking its value.
+
+proc ::tls::MissingValue {opt} {
+    if {$opt ni {-server -myaddr -myport -type -reuseaddr -reuseport}
+	    && [catch {::tls::ParseOptions $opt {}} msg opts]
+	    && [string match "bad option *" $msg]} {
+	return -options $opts -level 2 $msg
+    }
+    return -code error -level 2 -errorcode [list TLS OPTION $opt] \
+	"\"$opt\" option must be followed by value"
 }
 
 # tls::Accept --
