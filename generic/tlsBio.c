@@ -42,6 +42,7 @@ FillBuffer(
     n = Tcl_ReadRaw(connPtr->down, (char *) connPtr->inBuf, TLS_READ_AHEAD);
     if (n > 0) {
 	connPtr->inEnd = (int) n;
+	connPtr->flags |= TLS_CONN_GOT_DATA;
 	return (int) n;
     }
     if (n < 0) {

@@ -873,6 +873,35 @@ ResumedWithoutCert(
 /*
  *----------------------------------------------------------------------
  *
+ * SilentEof --
+ *
+ *	Whether a server's handshake ended because the client connected
+ *	and left without sending a byte (a port probe, a health check, a
+ *	client that gave up): no TLS was tried, so reads see a plain end of
+ *	file, as on a plain socket, and no error callback is made. Writes
+ *	and tls::handshake still report the EOF error.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SilentEof(
+    TlsConn *connPtr,
+    int ret,
+    int sslError)
+{
+    return (connPtr->flags & TLS_CONN_SERVER)
+	    && !(connPtr->flags & TLS_CONN_GOT_DATA)
+	    && (ret == 0 || sslError == SSL_ERROR_ZERO_RETURN
+		|| (sslError == SSL_ERROR_SYSCALL && connPtr->ioErrno == 0))
+	    && connPtr->errorCode != NULL
+	    && Tcl_StringMatch(Tcl_GetString(connPtr->errorCode),
+		"TLS HANDSHAKE EOF");
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsConnHandshake --
  *
  *	Advances the handshake as far as the channel allows. A blocking
@@ -963,7 +992,11 @@ TlsConnHandshakeStep(
     default:
 	TlsErrorHandshake(connPtr, ret, sslError, connPtr->ioErrno);
 	connPtr->state = TLS_FAILED;
-	TlsCallbackError(connPtr);
+	if (SilentEof(connPtr, ret, sslError)) {
+	    connPtr->flags |= TLS_CONN_SILENT_EOF;
+	} else {
+	    TlsCallbackError(connPtr);
+	}
 	return TLS_IO_ERROR;
     }
 }
@@ -1011,6 +1044,7 @@ Failed(
 static int
 Start(
     TlsConn *connPtr,
+    int forRead,
     int *resultPtr,
     int *errorCodePtr)
 {
@@ -1027,6 +1061,10 @@ Start(
 	*resultPtr = -1;
 	return TLS_IO_BUSY;
     default:
+	if (forRead && (connPtr->flags & TLS_CONN_SILENT_EOF)) {
+	    *resultPtr = 0;		/* A plain end of file. */
+	    return TLS_IO_ERROR;
+	}
 	*resultPtr = Failed(connPtr, errorCodePtr);
 	return TLS_IO_ERROR;
     }
@@ -1131,7 +1169,7 @@ TlsConnRead(
 	*errorCodePtr = EAGAIN;		/* Plain data comes after. */
 	return -1;
     }
-    if (Start(connPtr, &result, errorCodePtr) != TLS_IO_DONE) {
+    if (Start(connPtr, 1, &result, errorCodePtr) != TLS_IO_DONE) {
 	return result;
     }
     if (connPtr->state == TLS_PEER_CLOSED) {
@@ -1196,7 +1234,7 @@ TlsConnWrite(
 	}
 	return (int) n;
     }
-    if (Start(connPtr, &result, errorCodePtr) != TLS_IO_DONE) {
+    if (Start(connPtr, 0, &result, errorCodePtr) != TLS_IO_DONE) {
 	return result;
     }
     if (connPtr->state == TLS_SHUT_DOWN) {

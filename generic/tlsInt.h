@@ -160,6 +160,9 @@ typedef enum TlsState {
 #define TLS_CONN_UNIMPORTING	(1 << 18)	/* A non-blocking unimport
 						 * awaits close_notify. */
 #define TLS_CONN_UNSTACK_IDLE	(1 << 19)	/* FinishUnimport scheduled. */
+#define TLS_CONN_GOT_DATA	(1 << 20)	/* Bytes came from the peer. */
+#define TLS_CONN_SILENT_EOF	(1 << 21)	/* The client left before
+						 * sending anything. */
 
 /* Results of TlsConnHandshake and friends. */
 #define TLS_IO_DONE	1
