@@ -183,8 +183,9 @@ proc bench::Listen {cmd kind} {
 # bench::Connect --
 #
 #	Opens a blocking client connection to 127.0.0.1 port and completes
-#	the handshake (tls::socket of ours does it itself; tcl-tls needs
-#	tls::handshake). extra: more tls::socket options.
+#	the handshake (tls::socket leaves it to the first I/O, in ours as in
+#	tcl-tls: tls::handshake does it now). extra: more tls::socket
+#	options.
 
 proc bench::Connect {port store {extra {}}} {
     variable impl
@@ -192,11 +193,7 @@ proc bench::Connect {port store {extra {}}} {
 	plain {
 	    return [socket 127.0.0.1 $port]
 	}
-	ours {
-	    return [tls::socket {*}[ClientOptions $store] {*}$extra \
-		127.0.0.1 $port]
-	}
-	tcltls {
+	ours - tcltls {
 	    set chan [tls::socket {*}[ClientOptions $store] {*}$extra \
 		127.0.0.1 $port]
 	    if {[catch {tls::handshake $chan} msg]} {
