@@ -47,27 +47,6 @@ proc usage {message} {
     exit 2
 }
 
-# waitFor --
-#
-#	Enters the event loop until chan is writable, but not past
-#	::deadline (in milliseconds, as clock milliseconds counts). Raises
-#	an error when the time is up.
-
-proc waitFor {chan} {
-    set left [expr {$::deadline - [clock milliseconds]}]
-    if {$left <= 0} {
-	error "no handshake with the server within $::timeout ms"
-    }
-    fileevent $chan writable {set ::wakeup ready}
-    set timer [after $left {set ::wakeup timeout}]
-    vwait ::wakeup
-    after cancel $timer
-    fileevent $chan writable {}
-    if {$::wakeup eq "timeout"} {
-	error "no handshake with the server within $::timeout ms"
-    }
-}
-
 # chainEvent --
 #
 #	The -command callback. For the "verify" form the package passes the
@@ -190,14 +169,11 @@ if {$noverify} {
 
 set chain [dict create]
 if {[catch {
-    # -async and a bounded wait for the connection and the handshake,
-    # so that a server that does not answer cannot hang the script.
-    set deadline [expr {[clock milliseconds] + $timeout}]
-    set chan [tls::socket -async {*}$options $host $port]
-    fconfigure $chan -blocking 0
-    while {![tls::handshake $chan]} {
-	waitFor $chan
-    }
+    # -timeout bounds the connection and the handshake together, so that
+    # a server that does not answer cannot hang the script: tls::handshake
+    # then fails with "handshake timed out after N ms".
+    set chan [tls::socket -timeout $timeout {*}$options $host $port]
+    tls::handshake $chan
 } problem]} {
     puts stderr "cert-info: error: $host:$port: $problem"
     if {[info exists chan]} {
