@@ -168,7 +168,7 @@ DropArgs(
  *
  * DeferredClose --
  *
- *	Idle callback: really closes a channel that a callback closed,
+ *	Zero-delay timer: really closes a channel that a callback closed,
  *	by dropping the reference RunCallback kept.
  *
  *----------------------------------------------------------------------
@@ -199,7 +199,8 @@ DeferredClose(
  *	the script only takes it out of the interpreter. When that was its
  *	last reference, the connection is dropped (TLS_CONN_DROPPED: no
  *	more callbacks, the handshake fails) and the real close follows
- *	at idle time, outside any I/O call.
+ *	from a zero-delay timer, outside any I/O call (not an idle callback:
+ *	a script that keeps events coming would starve it).
  *
  * Results:
  *	As EvalScript.
@@ -237,7 +238,7 @@ RunCallback(
 		    "callback", Tcl_GetString(objv[0])));
 	}
 	Tcl_Preserve(connPtr);
-	Tcl_DoWhenIdle(DeferredClose, connPtr);
+	(void) Tcl_CreateTimerHandler(0, DeferredClose, connPtr);
     } else {
 	Tcl_UnregisterChannel(NULL, chan);
     }

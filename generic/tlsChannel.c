@@ -31,7 +31,7 @@ static void	ScheduleTrim(TlsConn *connPtr);
 static void	UpdateDeadline(TlsConn *connPtr);
 static TlsConn *	FindLayer(Tcl_Channel chan);
 static void	UnimportProgress(TlsConn *connPtr);
-static Tcl_IdleProc		FinishUnimport;
+static Tcl_TimerProc		FinishUnimport;
 static Tcl_TimerProc		TlsUnimportTimerProc;
 static void	CancelTrim(TlsConn *connPtr);
 static void	WithdrawWatch(TlsConn *connPtr);
@@ -247,7 +247,7 @@ TlsChannelUnstack(
  *	out at once and the wait for the peer's (UnimportProgress) goes on
  *	from the event loop after the command has returned. What the script
  *	writes from now on is plain text, after our close_notify. The layer
- *	comes off at idle time once the peer's close_notify has been read;
+ *	comes off from the event loop once the peer's close_notify is read;
  *	until then the channel reads nothing. If it has not come within ms
  *	(0: no limit), the layer stays and the next read raises {TLS IO
  *	unimport TIMEOUT}.
@@ -270,7 +270,8 @@ TlsChannelUnimportLater(
     if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
 	/* Nothing to wait for: the caller unstacks at once. */
 	connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;
-	Tcl_CancelIdleCall(FinishUnimport, connPtr);
+	Tcl_DeleteTimerHandler(connPtr->unimportTimer);
+	connPtr->unimportTimer = NULL;
 	return 1;
     }
     if (ms > 0 && (connPtr->flags & TLS_CONN_UNIMPORTING)) {
@@ -288,8 +289,8 @@ TlsChannelUnimportLater(
  *
  *	A deferred tls::unimport goes as far as it can without waiting:
  *	close_notify goes out (if it has not yet) and the peer's is read
- *	(TlsConnCloseStep); when it has come, the layer comes off at idle
- *	time (FinishUnimport), outside any driver call.
+ *	(TlsConnCloseStep); when it has come, the layer comes off from a
+ *	zero-delay timer (FinishUnimport), outside any driver call.
  *
  *----------------------------------------------------------------------
  */
@@ -307,9 +308,13 @@ UnimportProgress(
     connPtr->flags |= TLS_CONN_UNSTACK_IDLE;
     if (connPtr->unimportTimer != NULL) {
 	Tcl_DeleteTimerHandler(connPtr->unimportTimer);
-	connPtr->unimportTimer = NULL;
     }
-    Tcl_DoWhenIdle(FinishUnimport, connPtr);
+    /*
+     * A zero-delay timer, not an idle callback: a script that keeps
+     * events coming (a handler polling the channel) would starve it.
+     */
+    connPtr->unimportTimer = Tcl_CreateTimerHandler(0, FinishUnimport,
+	    connPtr);
 }
 
 /*
@@ -332,6 +337,7 @@ FinishUnimport(
     TlsConn *connPtr = (TlsConn *) clientData;
     Tcl_Channel down;
 
+    connPtr->unimportTimer = NULL;
     connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;
     if (connPtr->self == NULL || Tcl_GetChannelType(
 	    Tcl_GetTopChannel(connPtr->self)) != &tlsChannelType) {
@@ -438,10 +444,7 @@ DetachEvents(
 	Tcl_DeleteTimerHandler(connPtr->unimportTimer);
 	connPtr->unimportTimer = NULL;
     }
-    if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
-	connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;
-	Tcl_CancelIdleCall(FinishUnimport, connPtr);
-    }
+    connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;	/* Its timer is gone. */
     CancelTrim(connPtr);
     WithdrawWatch(connPtr);
 }

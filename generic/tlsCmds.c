@@ -354,13 +354,15 @@ FlushBounded(
  *
  * Unstack --
  *
- *	The work of tls::unimport on a blocking channel: flushes, exchanges
- *	close_notify with the peer, waiting at most ms, and unstacks the TLS
- *	layer (TlsChannelUnstack). Stops when a callback closed the channel
- *	meanwhile (it is no longer registered in interp).
+ *	The work of tls::unimport: flushes, exchanges close_notify with the
+ *	peer, waiting at most ms, and unstacks the TLS layer
+ *	(TlsChannelUnstack); on a non-blocking channel the wait goes on in
+ *	the event loop (TlsChannelUnimportLater). Stops when a callback
+ *	closed the channel meanwhile (it is no longer registered in interp).
  *
  * Results:
- *	TCL_OK with the plain channel in *downPtr, or TCL_ERROR with
+ *	TCL_OK, with the plain channel in *downPtr once unstacked (it is
+ *	left alone while a non-blocking unimport waits), or TCL_ERROR with
  *	nothing unstacked.
  *
  *----------------------------------------------------------------------
@@ -375,11 +377,20 @@ Unstack(
     int ms,
     Tcl_Channel *downPtr)
 {
-    int peerClosed = 1;
+    int peerClosed = 1, blocking = IsBlocking(chan);
 
-    if (FlushBounded(interp, connPtr, chan, nameObj, IsBlocking(chan), ms)
+    if (FlushBounded(interp, connPtr, chan, nameObj, blocking, ms)
 	    != TCL_OK) {
 	return TCL_ERROR;
+    }
+    if (!blocking && Tcl_IsChannelRegistered(interp, chan)
+	    && !TlsChannelUnimportLater(connPtr, ms)) {
+	/*
+	 * Non-blocking: the wait for the peer's close_notify must not
+	 * hold the event loop; it goes on there (unless it is over).
+	 */
+	Tcl_ResetResult(interp);
+	return TCL_OK;
     }
     if (Tcl_IsChannelRegistered(interp, chan)) {
 	peerClosed = TlsConnShutdown(connPtr, ms);
@@ -459,19 +470,6 @@ TlsUnimportCmd(
 	    | TLS_CONN_UNIMPORTING)) {
 	return TlsErrorBusy(interp, connPtr);
     }
-    if (!IsBlocking(chan)) {
-	/*
-	 * Non-blocking: the wait for the peer's close_notify must not
-	 * hold the event loop; it goes on there unless it is over at once.
-	 */
-	if (FlushBounded(interp, connPtr, chan, objv[1], 0, ms) != TCL_OK) {
-	    return TCL_ERROR;
-	}
-	if (!TlsChannelUnimportLater(connPtr, ms)) {
-	    Tcl_ResetResult(interp);
-	    return TCL_OK;
-	}
-    }
     /*
      * Callbacks run during the flush and the close_notify exchange, and
      * one may close the channel. Our own reference to the channel makes
@@ -484,7 +482,7 @@ TlsUnimportCmd(
     code = Unstack(interp, connPtr, chan, objv[1], ms, &down);
     connPtr->flags &= ~TLS_CONN_UNSTACKING;
     Tcl_Release(connPtr);		/* Freed here after an unstack. */
-    Tcl_UnregisterChannel(NULL, code == TCL_OK ? down : chan);
+    Tcl_UnregisterChannel(NULL, down != NULL ? down : chan);
     return code;
 }
 

@@ -1107,7 +1107,9 @@ ReadEnded(
  *	the buffer, without waiting for more. A peer that sends many small
  *	records (a writer with a tiny -buffersize) then costs one read and
  *	one event per buffer, not per record. Whatever stops it (no more
- *	data, EOF, an error) is left for the next read to see.
+ *	data, EOF, an error) is left for the next read to see. Ciphertext
+ *	read ahead is only used on a non-blocking channel: it may end in a
+ *	partial record, whose rest a blocking channel would wait for.
  *
  * Results:
  *	Bytes added to buf.
@@ -1125,7 +1127,9 @@ ReadMore(
 
     int sslError;
 
-    while (got < room && TlsConnBuffered(connPtr)) {
+    while (got < room && (SSL_pending(connPtr->ssl) > 0
+	    || ((connPtr->flags & TLS_CONN_NONBLOCK)
+		&& connPtr->inEnd > connPtr->inStart))) {
 	CallBegin(connPtr);
 	n = SSL_read(connPtr->ssl, buf + got, room - got);
 	sslError = CallEnd(connPtr, n);

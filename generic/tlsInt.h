@@ -159,7 +159,8 @@ typedef enum TlsState {
 						 * non-blocking. */
 #define TLS_CONN_UNIMPORTING	(1 << 18)	/* A non-blocking unimport
 						 * awaits close_notify. */
-#define TLS_CONN_UNSTACK_IDLE	(1 << 19)	/* FinishUnimport scheduled. */
+#define TLS_CONN_UNSTACK_IDLE	(1 << 19)	/* FinishUnimport scheduled
+						 * (unimportTimer). */
 #define TLS_CONN_GOT_DATA	(1 << 20)	/* Bytes came from the peer. */
 #define TLS_CONN_SILENT_EOF	(1 << 21)	/* The client left before
 						 * sending anything. */
@@ -234,7 +235,8 @@ typedef struct TlsConn {
     Tcl_Time deadline;		/* When it ends, once TLS_CONN_CLOCK. */
     Tcl_TimerToken deadlineTimer;	/* Expires a waiting handshake. */
     int unimportMs;		/* A deferred unimport's time limit, and */
-    Tcl_TimerToken unimportTimer;	/* the timer that enforces it. */
+    Tcl_TimerToken unimportTimer;	/* the timer that enforces it, or
+					 * then that ends the unimport. */
 } TlsConn;
 
 MODULE_SCOPE TlsConn *	TlsConnNew(Tcl_Interp *interp, Tcl_Channel down,
