@@ -30,6 +30,7 @@ static Tcl_ExitProc		TlsExitHandler;
 static void	ScheduleTrim(TlsConn *connPtr);
 static void	UpdateDeadline(TlsConn *connPtr);
 static TlsConn *	FindLayer(Tcl_Channel chan);
+static void	CancelTimer(Tcl_TimerToken *tokenPtr);
 static void	UnimportProgress(TlsConn *connPtr);
 static Tcl_TimerProc		FinishUnimport;
 static Tcl_TimerProc		TlsUnimportTimerProc;
@@ -270,8 +271,7 @@ TlsChannelUnimportLater(
     if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
 	/* Nothing to wait for: the caller unstacks at once. */
 	connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;
-	Tcl_DeleteTimerHandler(connPtr->unimportTimer);
-	connPtr->unimportTimer = NULL;
+	CancelTimer(&connPtr->unimportTimer);
 	return 1;
     }
     if (ms > 0 && (connPtr->flags & TLS_CONN_UNIMPORTING)) {
@@ -306,9 +306,7 @@ UnimportProgress(
     }
     connPtr->flags &= ~TLS_CONN_UNIMPORTING;
     connPtr->flags |= TLS_CONN_UNSTACK_IDLE;
-    if (connPtr->unimportTimer != NULL) {
-	Tcl_DeleteTimerHandler(connPtr->unimportTimer);
-    }
+    CancelTimer(&connPtr->unimportTimer);
     /*
      * A zero-delay timer, not an idle callback: a script that keeps
      * events coming (a handler polling the channel) would starve it.
@@ -417,6 +415,22 @@ UnlistConn(
 }
 
 /*
+ * CancelTimer --
+ *	Deletes the timer handler a token field holds, if any, and clears
+ *	the field.
+ */
+
+static void
+CancelTimer(
+    Tcl_TimerToken *tokenPtr)
+{
+    if (*tokenPtr != NULL) {
+	Tcl_DeleteTimerHandler(*tokenPtr);
+	*tokenPtr = NULL;
+    }
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * DetachEvents --
@@ -432,18 +446,9 @@ static void
 DetachEvents(
     TlsConn *connPtr)
 {
-    if (connPtr->timer != NULL) {
-	Tcl_DeleteTimerHandler(connPtr->timer);
-	connPtr->timer = NULL;
-    }
-    if (connPtr->deadlineTimer != NULL) {
-	Tcl_DeleteTimerHandler(connPtr->deadlineTimer);
-	connPtr->deadlineTimer = NULL;
-    }
-    if (connPtr->unimportTimer != NULL) {
-	Tcl_DeleteTimerHandler(connPtr->unimportTimer);
-	connPtr->unimportTimer = NULL;
-    }
+    CancelTimer(&connPtr->timer);
+    CancelTimer(&connPtr->deadlineTimer);
+    CancelTimer(&connPtr->unimportTimer);
     connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;	/* Its timer is gone. */
     CancelTrim(connPtr);
     WithdrawWatch(connPtr);
@@ -544,9 +549,8 @@ TlsChannelUpdate(
     if (ready && connPtr->timer == NULL
 	    && !(connPtr->flags & TLS_CONN_BUSY)) {
 	connPtr->timer = Tcl_CreateTimerHandler(0, TlsTimerProc, connPtr);
-    } else if (!ready && connPtr->timer != NULL) {
-	Tcl_DeleteTimerHandler(connPtr->timer);
-	connPtr->timer = NULL;
+    } else if (!ready) {
+	CancelTimer(&connPtr->timer);
     }
     UpdateDeadline(connPtr);
     ScheduleTrim(connPtr);
@@ -577,9 +581,8 @@ UpdateDeadline(
 
 	connPtr->deadlineTimer = Tcl_CreateTimerHandler(left > 0 ? left : 0,
 		TlsDeadlineProc, connPtr);
-    } else if (!running && connPtr->deadlineTimer != NULL) {
-	Tcl_DeleteTimerHandler(connPtr->deadlineTimer);
-	connPtr->deadlineTimer = NULL;
+    } else if (!running) {
+	CancelTimer(&connPtr->deadlineTimer);
     }
 }
 

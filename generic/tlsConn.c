@@ -433,7 +433,6 @@ InterpGone(
     for (connPtr = listPtr->firstPtr; connPtr != NULL; connPtr = nextPtr) {
 	nextPtr = connPtr->interpNextPtr;
 	connPtr->interp = NULL;
-	connPtr->flags |= TLS_CONN_INTERP_GONE;
 	connPtr->interpNextPtr = NULL;
 	connPtr->interpLinkPtrPtr = NULL;
     }
@@ -886,17 +885,18 @@ ResumedWithoutCert(
 
 static int
 SilentEof(
-    TlsConn *connPtr,
-    int ret,
-    int sslError)
+    TlsConn *connPtr)
 {
-    return (connPtr->flags & TLS_CONN_SERVER)
-	    && !(connPtr->flags & TLS_CONN_GOT_DATA)
-	    && (ret == 0 || sslError == SSL_ERROR_ZERO_RETURN
-		|| (sslError == SSL_ERROR_SYSCALL && connPtr->ioErrno == 0))
-	    && connPtr->errorCode != NULL
-	    && Tcl_StringMatch(Tcl_GetString(connPtr->errorCode),
-		"TLS HANDSHAKE EOF");
+    Tcl_Obj *wordObj = NULL;
+
+    if (!(connPtr->flags & TLS_CONN_SERVER)
+	    || (connPtr->flags & TLS_CONN_GOT_DATA)
+	    || connPtr->errorCode == NULL) {
+	return 0;
+    }
+    /* The failure was classified {TLS HANDSHAKE EOF} (not a reset). */
+    Tcl_ListObjIndex(NULL, connPtr->errorCode, 2, &wordObj);
+    return wordObj != NULL && strcmp(Tcl_GetString(wordObj), "EOF") == 0;
 }
 
 /*
@@ -992,7 +992,7 @@ TlsConnHandshakeStep(
     default:
 	TlsErrorHandshake(connPtr, ret, sslError, connPtr->ioErrno);
 	connPtr->state = TLS_FAILED;
-	if (SilentEof(connPtr, ret, sslError)) {
+	if (SilentEof(connPtr)) {
 	    connPtr->flags |= TLS_CONN_SILENT_EOF;
 	} else {
 	    TlsCallbackError(connPtr);
@@ -1123,9 +1123,7 @@ ReadMore(
     char *buf,
     int room)
 {
-    int got = 0, n;
-
-    int sslError;
+    int got = 0, n, sslError;
 
     while (got < room && (SSL_pending(connPtr->ssl) > 0
 	    || ((connPtr->flags & TLS_CONN_NONBLOCK)
@@ -1439,6 +1437,46 @@ TlsConnWait(
 /*
  *----------------------------------------------------------------------
  *
+ * ReadToCloseNotify --
+ *
+ *	Reads and discards what the peer sent, without waiting, until its
+ *	close_notify (application data still in flight is dropped). The
+ *	caller marks the connection busy.
+ *
+ * Results:
+ *	1 when the close_notify came, or the connection ended otherwise;
+ *	0 when more must be waited for.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ReadToCloseNotify(
+    TlsConn *connPtr)
+{
+    char scratch[4096];
+    int i, n, sslError;
+
+    for (i = 0; i < 256; i++) {
+	if (SSL_get_shutdown(connPtr->ssl) & SSL_RECEIVED_SHUTDOWN) {
+	    return 1;
+	}
+	ERR_clear_error();
+	n = SSL_read(connPtr->ssl, scratch, sizeof(scratch));
+	if (n > 0) {
+	    continue;
+	}
+	sslError = SSL_get_error(connPtr->ssl, n);
+	ERR_clear_error();
+	return sslError != SSL_ERROR_WANT_READ
+		&& sslError != SSL_ERROR_WANT_WRITE;
+    }
+    return 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * AwaitPeerClose --
  *
  *	For tls::unimport: reads until the peer's close_notify arrives, so
@@ -1459,29 +1497,16 @@ AwaitPeerClose(
     int ms)
 {
     Tcl_Time start;
-    char scratch[4096];
-    int n, sslError, left, done = 1;
+    int left;
 
     Tcl_GetTime(&start);
-    while (!(SSL_get_shutdown(connPtr->ssl) & SSL_RECEIVED_SHUTDOWN)) {
-	ERR_clear_error();
-	n = SSL_read(connPtr->ssl, scratch, sizeof(scratch));
-	if (n > 0) {
-	    continue;
-	}
-	sslError = SSL_get_error(connPtr->ssl, n);
-	if (sslError != SSL_ERROR_WANT_READ
-		&& sslError != SSL_ERROR_WANT_WRITE) {
-	    break;			/* Closed, or failed: stop waiting. */
-	}
+    while (!ReadToCloseNotify(connPtr)) {
 	left = ms > 0 ? ms - TlsElapsedMs(&start) : -1;
 	if ((ms > 0 && left <= 0) || !WaitReadable(connPtr, left)) {
-	    done = 0;
-	    break;
+	    return 0;
 	}
     }
-    ERR_clear_error();
-    return done;
+    return 1;
 }
 
 /*
@@ -1630,8 +1655,7 @@ int
 TlsConnCloseStep(
     TlsConn *connPtr)
 {
-    char scratch[4096];
-    int i, n, sslError;
+    int n, done;
 
     if (connPtr->state == TLS_OPEN || connPtr->state == TLS_PEER_CLOSED) {
 	CallBegin(connPtr);
@@ -1641,23 +1665,10 @@ TlsConnCloseStep(
     } else if (connPtr->state != TLS_SHUT_DOWN) {
 	return 1;			/* No session: nothing to close. */
     }
-    for (i = 0; i < 256; i++) {
-	if (SSL_get_shutdown(connPtr->ssl) & SSL_RECEIVED_SHUTDOWN) {
-	    return 1;
-	}
-	CallBegin(connPtr);
-	n = SSL_read(connPtr->ssl, scratch, sizeof(scratch));
-	sslError = CallEnd(connPtr, n);
-	if (n <= 0 && sslError != SSL_ERROR_WANT_READ
-		&& sslError != SSL_ERROR_WANT_WRITE) {
-	    ERR_clear_error();
-	    return 1;			/* Closed, or failed: stop waiting. */
-	}
-	if (n <= 0) {
-	    return 0;
-	}
-    }
-    return 0;
+    connPtr->flags |= TLS_CONN_BUSY;
+    done = ReadToCloseNotify(connPtr);
+    connPtr->flags &= ~TLS_CONN_BUSY;
+    return done;
 }
 
 /*

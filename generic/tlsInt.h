@@ -146,7 +146,6 @@ typedef enum TlsState {
 #define TLS_CONN_KEY_PENDING	(1 << 10)	/* sessionKey lacks the peer
 						 * address (connecting). */
 #define TLS_CONN_TRIM		(1 << 11)	/* TlsTrimProc scheduled. */
-#define TLS_CONN_INTERP_GONE	(1 << 12)	/* Callback interp deleted. */
 #define TLS_CONN_MOVED		(1 << 13)	/* Channel left its thread. */
 #define TLS_CONN_DROPPED	(1 << 14)	/* A callback closed the
 						 * channel: closed at idle. */

@@ -18,6 +18,9 @@ namespace eval ::tls {
     if {![info exists defaults]} {
 	set defaults {}
     }
+    # The options of tls::socket that go to the socket command with their
+    # value (-async, a flag, and -server are handled apart).
+    variable socketOptions {-myaddr -myport -type -reuseaddr -reuseport}
     # Verbosity of the reference callbacks (the manual advises against it).
     variable debug
     if {![info exists debug]} {
@@ -45,6 +48,7 @@ namespace eval ::tls {
 proc ::tls::socket {args} {
     variable socketCmd
     variable defaults
+    variable socketOptions
 
     set server 0
     set sockOpts {}
@@ -66,17 +70,13 @@ proc ::tls::socket {args} {
 	    MissingValue $opt
 	}
 	set value [lindex $args [incr i]]
-	switch -- $opt {
-	    -server {
-		set server 1
-		set callback $value
-	    }
-	    -myaddr - -myport - -type - -reuseaddr - -reuseport {
-		lappend sockOpts $opt $value
-	    }
-	    default {
-		lappend tlsOpts $opt $value
-	    }
+	if {$opt eq "-server"} {
+	    set server 1
+	    set callback $value
+	} elseif {$opt in $socketOptions} {
+	    lappend sockOpts $opt $value
+	} else {
+	    lappend tlsOpts $opt $value
 	}
     }
     set rest [lrange $args $i end]
@@ -131,7 +131,8 @@ proc ::tls::socket {args} {
 #	one as lacking its value.
 
 proc ::tls::MissingValue {opt} {
-    if {$opt ni {-server -myaddr -myport -type -reuseaddr -reuseport}
+    variable socketOptions
+    if {$opt ne "-server" && $opt ni $socketOptions
 	    && [catch {::tls::ParseOptions $opt {}} msg opts]
 	    && [string match "bad option *" $msg]} {
 	return -options $opts -level 2 $msg
