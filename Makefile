@@ -61,12 +61,15 @@ CC        ?= gcc
 OPT       ?= -O2 -g
 CFLAGS_ALL = -std=c99 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	     $(OPT) -Wall -Wextra -fPIC -fvisibility=hidden \
-	     -DUSE_TCL_STUBS -DTCL_THREADS=1 -DPACKAGE_VERSION=\"$(VERSION)\" \
+	     -DUSE_TCL_STUBS -DBUILD_tls -DTCL_THREADS=1 -DPACKAGE_VERSION=\"$(VERSION)\" \
 	     -Igeneric $(TCL_INC) $(SSL_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS_ALL = -shared $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-SRCS = $(wildcard generic/*.c)
-OBJS = $(patsubst generic/%.c,$(BUILD)/obj/%.o,$(SRCS))
+# generic/ is platform-neutral; unix/ holds the POSIX services it calls
+# (generic/tlsPlatform.h).
+SRCS = $(wildcard generic/*.c unix/*.c)
+OBJS = $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(SRCS)))
+vpath %.c generic unix
 
 .PHONY: all deps deps-test deps-demo test demo install clean test-tcl9 FORCE \
 	bench bench-quick bench-profile check-asan check-valgrind check-tsan \
@@ -95,7 +98,7 @@ $(BUILD)/tclconfig: FORCE
 	printf '%s\n' "$$line" | cmp -s - $@ || printf '%s\n' "$$line" > $@
 FORCE:
 
-$(BUILD)/obj/%.o: generic/%.c $(BUILD)/tclconfig
+$(BUILD)/obj/%.o: %.c $(BUILD)/tclconfig
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 

@@ -9,7 +9,7 @@
 #   client   bytes arriving at a client channel (-require 0)
 #   x509     DER certificates into TlsX509Dict
 #   options  argument lists into TlsConfigParse, tls::import, tls::init
-# Each is generic/*.c compiled with clang -fsanitize=fuzzer,address,
+# Each is generic/*.c and unix/*.c compiled with clang -fsanitize=fuzzer,address,
 # undefined, linked with libtcl8.6 and OpenSSL (no stubs), plus
 # fuzz/fuzz_common.c (interpreter, in-memory channel, test certificate)
 # and fuzz/tclalloc.c (Tcl's allocator routed to malloc, so ASan sees
@@ -67,7 +67,7 @@ LIBS="$TCL_LIB $(pkg-config --libs openssl)"
 
 mkdir -p "$OUT/obj"
 objs=""
-for src in generic/*.c fuzz/fuzz_common.c fuzz/tclalloc.c; do
+for src in generic/*.c unix/*.c fuzz/fuzz_common.c fuzz/tclalloc.c; do
     obj=$OUT/obj/$(basename "${src%.c}").o
     if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] \
 	    || [ -n "$(find generic fuzz -name '*.h' -newer "$obj")" ]; then

@@ -9,16 +9,21 @@
 
 #include <tcl.h>
 
-#ifndef TLS_EXTERN
-#   define TLS_EXTERN extern __attribute__((visibility("default")))
+/*
+ * Tcl's convention for a loadable library: while building it (BUILD_tls),
+ * EXTERN exports; for a program that links it, EXTERN imports.
+ */
+#ifdef BUILD_tls
+#   undef TCL_STORAGE_CLASS
+#   define TCL_STORAGE_CLASS DLLEXPORT
 #endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-TLS_EXTERN int Tls_Init(Tcl_Interp *interp);
-TLS_EXTERN int Tls_SafeInit(Tcl_Interp *interp);
+EXTERN int Tls_Init(Tcl_Interp *interp);
+EXTERN int Tls_SafeInit(Tcl_Interp *interp);
 
 #ifdef __cplusplus
 }

@@ -8,9 +8,7 @@
  */
 
 #include "tlsInt.h"
-#include <fcntl.h>
-#include <unistd.h>
-#include <sys/stat.h>
+#include "tlsPlatform.h"
 
 static void	SetVerdict(TlsConn *connPtr, Tcl_Obj *msgObj);
 
@@ -1056,10 +1054,8 @@ TlsNewSessionCallback(
  *
  *	Appends one line of key material, NSS key log format, to the file
  *	SSLKEYLOGFILE names (for Wireshark and friends). Lines from several
- *	threads do not interleave. The file holds secrets: it is created
- *	readable by its owner only, an existing file that group or others
- *	may read is made so (or not written when that fails), and a
- *	symbolic link is not followed.
+ *	threads do not interleave. The file holds secrets: the platform
+ *	code keeps it readable by its owner only (TlsPlatformAppendSecret).
  *
  *----------------------------------------------------------------------
  */
@@ -1074,25 +1070,13 @@ TlsKeylogCallback(
     const char *path;
     size_t len = strlen(line);
     char *buf = ckalloc(len + 1);
-    struct stat st;
-    int fd;
 
     memcpy(buf, line, len);
     buf[len] = '\n';
     Tcl_MutexLock(&keylogMutex);
     path = getenv("SSLKEYLOGFILE");
     if (path != NULL && *path != '\0') {
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC
-		| O_NOFOLLOW, 0600);
-	if (fd >= 0) {
-	    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
-		    && (!(st.st_mode & 077)
-			|| fchmod(fd, st.st_mode & 0700) == 0)
-		    && write(fd, buf, len + 1) < 0) {
-		/* Nothing to report to: the handshake goes on. */
-	    }
-	    close(fd);
-	}
+	TlsPlatformAppendSecret(path, buf, len + 1);
     }
     Tcl_MutexUnlock(&keylogMutex);
     OPENSSL_cleanse(buf, len + 1);

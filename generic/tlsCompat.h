@@ -40,8 +40,13 @@ typedef int Tcl_Size;
 #   define TLS_SESSION_GET_TIME(s) SSL_SESSION_get_time(s)
 #endif
 
+/*
+ * Internal functions: extern to the library's files, and not exported
+ * from it (the build hides every symbol Tcl's DLLEXPORT does not mark:
+ * -fvisibility=hidden, and on Windows only marked symbols are exported).
+ */
 #ifndef MODULE_SCOPE
-#   define MODULE_SCOPE extern __attribute__((visibility("hidden")))
+#   define MODULE_SCOPE extern
 #endif
 
 /*

@@ -11,13 +11,8 @@
  */
 
 #include "tlsInt.h"
+#include "tlsPlatform.h"
 #include <openssl/evp.h>
-#include <poll.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <netdb.h>
-#include <sys/socket.h>
 
 static int	AppendPeer(TlsConn *connPtr, Tcl_DString *keyPtr);
 static void	SetSessionKey(TlsConn *connPtr, Tcl_DString *keyPtr);
@@ -39,10 +34,13 @@ int
 TlsIsIpAddress(
     const char *host)
 {
-    unsigned char buf[16];
+    ASN1_OCTET_STRING *addr = a2i_IPADDRESS(host);
 
-    return inet_pton(AF_INET, host, buf) == 1
-	    || inet_pton(AF_INET6, host, buf) == 1;
+    if (addr == NULL) {
+	return 0;
+    }
+    ASN1_OCTET_STRING_free(addr);
+    return 1;
 }
 
 /*
@@ -233,25 +231,11 @@ PeerAddress(
     Tcl_DString *dsPtr)
 {
     void *handle;
-    struct sockaddr_storage addr;
-    socklen_t len = sizeof(addr);
-    char host[NI_MAXHOST], serv[NI_MAXSERV];
 
     if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) != TCL_OK) {
 	return -1;
     }
-    if (getpeername((int) (intptr_t) handle, (struct sockaddr *) &addr,
-	    &len) != 0) {
-	return errno == ENOTSOCK ? -1 : 0;
-    }
-    if (getnameinfo((struct sockaddr *) &addr, len, host, sizeof(host),
-	    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-	return 0;
-    }
-    Tcl_DStringAppend(dsPtr, host, -1);
-    Tcl_DStringAppend(dsPtr, " ", 1);
-    Tcl_DStringAppend(dsPtr, serv, -1);
-    return 1;
+    return TlsPlatformPeerAddress(handle, dsPtr);
 }
 
 /*
@@ -636,22 +620,10 @@ TlsConnTuneSocket(
     TlsConn *connPtr)
 {
     void *handle;
-    struct sockaddr_storage addr;
-    socklen_t len = sizeof(addr);
-    int fd, type = 0, on = 1;
-    socklen_t typeLen = sizeof(type);
 
-    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) != TCL_OK) {
-	return;
+    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK) {
+	TlsPlatformNoDelay(handle);
     }
-    fd = (int) (intptr_t) handle;
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &typeLen) != 0
-	    || type != SOCK_STREAM
-	    || getsockname(fd, (struct sockaddr *) &addr, &len) != 0
-	    || (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)) {
-	return;
-    }
-    (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
 
 /*
@@ -672,15 +644,9 @@ TlsConnWasReset(
     TlsConn *connPtr)
 {
     void *handle;
-    struct tcp_info info;
-    socklen_t len = sizeof(info);
 
-    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) != TCL_OK
-	    || getsockopt((int) (intptr_t) handle, IPPROTO_TCP, TCP_INFO,
-		&info, &len) != 0) {
-	return 0;
-    }
-    return info.tcpi_state == TCP_CLOSE;
+    return TlsConnDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK
+	    && TlsPlatformWasReset(handle);
 }
 
 /*
@@ -702,7 +668,7 @@ TlsConnAbortSocket(
     void *handle;
 
     if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK) {
-	(void) shutdown((int) (intptr_t) handle, SHUT_RDWR);
+	TlsPlatformShutdown(handle);
     }
 }
 
@@ -1364,17 +1330,13 @@ PollDown(
     int ms)
 {
     void *handle;
-    struct pollfd pfd;
 
-    if (TlsConnDownHandle(connPtr, events == POLLIN ? TCL_READABLE
+    if (TlsConnDownHandle(connPtr, events == TLS_WAIT_READ ? TCL_READABLE
 	    : TCL_WRITABLE, &handle) != TCL_OK) {
 	Tcl_Sleep(ms < 10 ? ms : 10);	/* No descriptor: poll slowly. */
 	return 1;
     }
-    pfd.fd = (int) (intptr_t) handle;
-    pfd.events = (short) events;
-    pfd.revents = 0;
-    return poll(&pfd, 1, ms) > 0;
+    return TlsPlatformWait(handle, events, ms);
 }
 
 /*
@@ -1398,7 +1360,7 @@ WaitReadable(
     if (connPtr->inEnd > connPtr->inStart) {
 	return 1;
     }
-    return PollDown(connPtr, POLLIN, ms);
+    return PollDown(connPtr, TLS_WAIT_READ, ms);
 }
 
 /*
@@ -1431,7 +1393,7 @@ TlsConnWait(
     if (events == TCL_READABLE) {
 	return WaitReadable(connPtr, ms);
     }
-    return PollDown(connPtr, POLLOUT, ms);
+    return PollDown(connPtr, TLS_WAIT_WRITE, ms);
 }
 
 /*
