@@ -6,7 +6,9 @@
  *	bytes Tcl had already buffered there (STARTTLS) are not lost. Reads
  *	are taken ahead in large chunks so that a record costs no more than
  *	one system call; what is left unread when the TLS layer goes away
- *	(tls::unimport) is handed back with TlsBioTakeResidue.
+ *	(tls::unimport) is handed back with TlsBioTakeResidue. The other
+ *	helpers for the channel below live here too: its OS handle, its
+ *	blocking mode, and discarding what it holds.
  */
 
 #include "tlsInt.h"
@@ -319,4 +321,91 @@ TlsBioTakeResidue(
     }
     connPtr->inStart = connPtr->inEnd = 0;
     return resObj;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBioDownHandle --
+ *
+ *	The OS handle (descriptor or socket) of the channel below, if its
+ *	type has one.
+ *
+ * Results:
+ *	TCL_OK with the handle, or TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsBioDownHandle(
+    TlsConn *connPtr,
+    int direction,
+    void **handlePtr)
+{
+    if (connPtr->down == NULL || Tcl_ChannelGetHandleProc(
+	    Tcl_GetChannelType(connPtr->down)) == NULL) {
+	return TCL_ERROR;
+    }
+    return Tcl_GetChannelHandle(connPtr->down, direction, handlePtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBioDownBlocking --
+ *
+ *	Sets the blocking mode of the channel below through its driver,
+ *	without touching the mode the script sees.
+ *
+ * Results:
+ *	The driver's result (0 or an errno).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsBioDownBlocking(
+    TlsConn *connPtr,
+    int blocking)
+{
+    Tcl_DriverBlockModeProc *proc;
+
+    if (connPtr->down == NULL) {
+	return 0;
+    }
+    proc = Tcl_ChannelBlockModeProc(Tcl_GetChannelType(connPtr->down));
+    if (proc == NULL) {
+	return 0;
+    }
+    return proc(Tcl_GetChannelInstanceData(connPtr->down),
+	    blocking ? TCL_MODE_BLOCKING : TCL_MODE_NONBLOCKING);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBioDiscardRaw --
+ *
+ *	At the close of a connection whose handshake failed or never ended:
+ *	throws away what the peer already sent (the rest of its handshake
+ *	flight), without waiting, so that the socket closes with a FIN and
+ *	the peer still reads our alert instead of a reset. The channel below
+ *	is non-blocking here.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsBioDiscardRaw(
+    TlsConn *connPtr)
+{
+    char scratch[4096];
+    int i;
+
+    for (i = 0; i < 64; i++) {
+	if (Tcl_ReadRaw(connPtr->down, scratch, sizeof(scratch)) <= 0) {
+	    break;
+	}
+    }
 }

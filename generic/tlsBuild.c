@@ -681,7 +681,7 @@ TlsBuildContext(
 	 */
 	SSL_CTX_set_num_tickets(ctx, 0);
     } else {
-	/* Sessions go to our per-context table (TlsContextSaveSession). */
+	/* Sessions go to our per-context table (tlsSession.c). */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT
 		| SSL_SESS_CACHE_NO_INTERNAL_STORE);
     }

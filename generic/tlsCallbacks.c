@@ -995,9 +995,9 @@ TlsSniCallback(
  * TlsNewSessionCallback --
  *
  *	OpenSSL made a new session (a client received it, in TLS 1.3 as a
- *	ticket after the handshake). A client keeps it in its context for
- *	resumption; "session channel session_id ticket lifetime" tells the script
- *	(identifiers in lowercase hex).
+ *	ticket after the handshake): "session channel session_id ticket
+ *	lifetime" tells the script (identifiers in lowercase hex), and
+ *	TlsSessionKeep decides whether it is kept for resumption.
  *
  * Results:
  *	1 when the reference to sess was kept, else 0.
@@ -1011,7 +1011,6 @@ TlsNewSessionCallback(
     SSL_SESSION *sess)
 {
     TlsConn *connPtr = TlsConnFromSSL(ssl);
-    int kept = 0;
 
     if (connPtr == NULL) {
 	return 0;
@@ -1032,19 +1031,7 @@ TlsNewSessionCallback(
 		SSL_SESSION_get_ticket_lifetime_hint(sess));
 	CallbackNotify(connPtr, connPtr->command, 5, objv);
     }
-    /*
-     * A resumed handshake verifies nothing: keep only sessions whose peer
-     * passed verification, or a connection that accepted an unverified
-     * peer (-require 0, -request 0, a verify callback's 1) would let a
-     * later -require 1 connection to the same peer skip verification.
-     */
-    if (!(connPtr->flags & TLS_CONN_SERVER) && connPtr->sessionKey != NULL
-	    && SSL_SESSION_is_resumable(sess)
-	    && SSL_get_verify_result(ssl) == X509_V_OK) {
-	TlsContextSaveSession(connPtr->ctxPtr, connPtr->sessionKey, sess);
-	kept = 1;
-    }
-    return kept;
+    return TlsSessionKeep(connPtr, sess);
 }
 
 /*

@@ -878,7 +878,7 @@ TlsBlockModeProc(
 	connPtr->flags &= ~TLS_CONN_NONBLOCK;
     }
     TlsChannelUpdate(connPtr);
-    return TlsConnDownBlocking(connPtr, mode == TCL_MODE_BLOCKING);
+    return TlsBioDownBlocking(connPtr, mode == TCL_MODE_BLOCKING);
 }
 
 /*
@@ -1053,7 +1053,7 @@ TlsGetHandleProc(
 {
     TlsConn *connPtr = (TlsConn *) instanceData;
 
-    return TlsConnDownHandle(connPtr, direction, handlePtr);
+    return TlsBioDownHandle(connPtr, direction, handlePtr);
 }
 
 /*

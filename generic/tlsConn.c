@@ -14,10 +14,6 @@
 #include "tlsPlatform.h"
 #include <openssl/evp.h>
 
-static int	AppendPeer(TlsConn *connPtr, Tcl_DString *keyPtr);
-static void	SetSessionKey(TlsConn *connPtr, Tcl_DString *keyPtr);
-static void	UseSessionKey(TlsConn *connPtr, Tcl_DString *keyPtr);
-static int	FinishSessionKey(TlsConn *connPtr);
 
 /*
  *----------------------------------------------------------------------
@@ -96,289 +92,6 @@ SetupPeerCheck(
 		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 	}
     }
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * ServerSessionContext --
- *
- *	Sets a server connection's session id context: a SHA-256 over
- *	everything that decides who is admitted, namely the context (its
- *	cache key names the certificate, the CA files and their versions),
- *	the verification mode, the -command callback (a verify callback may
- *	pin certificates) and the -session_id. OpenSSL resumes a session
- *	(session id or ticket, TLS 1.2 and 1.3) only into the context it
- *	was made in, so a session that a lenient listener gave out never
- *	carries a client past the checks of a stricter one sharing the
- *	same SSL_CTX (tls::init options, -model).
- *
- * Results:
- *	TCL_OK, or TCL_ERROR if OpenSSL refuses the context.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-ServerSessionContext(
-    Tcl_Interp *interp,
-    TlsConn *connPtr,
-    const TlsConfig *cfgPtr)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdLen = 0;
-    Tcl_DString in;
-    char mode[32];
-    int ok;
-
-    Tcl_DStringInit(&in);
-    Tcl_DStringAppend(&in, connPtr->ctxPtr->key, -1);
-    snprintf(mode, sizeof(mode), "|verify=%d|",
-	    SSL_get_verify_mode(connPtr->ssl));
-    Tcl_DStringAppend(&in, mode, -1);
-    if (cfgPtr->command != NULL) {
-	Tcl_DStringAppend(&in, Tcl_GetString(cfgPtr->command), -1);
-    }
-    Tcl_DStringAppend(&in, "|id=", -1);
-    if (cfgPtr->sessionId != NULL) {
-	Tcl_DStringAppend(&in, Tcl_GetString(cfgPtr->sessionId), -1);
-    }
-    ok = EVP_Digest(Tcl_DStringValue(&in), (size_t) Tcl_DStringLength(&in),
-	    md, &mdLen, EVP_sha256(), NULL)
-	    && SSL_set_session_id_context(connPtr->ssl, md, mdLen);
-    Tcl_DStringFree(&in);
-    if (!ok) {
-	return TlsErrorOpenSSL(interp, "cannot set the session id context",
-		"OPTION", "-session_id");
-    }
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * SetupSession --
- *
- *	Session resumption. A client resumes the session cached in its
- *	context for the same peer: the -session_id given, else the server
- *	name and the peer's address. A server's sessions are valid in its
- *	session id context only (ServerSessionContext).
- *
- * Results:
- *	TCL_OK, or TCL_ERROR if OpenSSL refuses a server's context.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-SetupSession(
-    Tcl_Interp *interp,
-    TlsConn *connPtr,
-    const TlsConfig *cfgPtr)
-{
-    Tcl_DString key;
-
-    if (cfgPtr->server) {
-	return ServerSessionContext(interp, connPtr, cfgPtr);
-    }
-    Tcl_DStringInit(&key);
-    if (cfgPtr->sessionId != NULL) {
-	Tcl_DStringAppend(&key, "id:", 3);
-	Tcl_DStringAppend(&key, Tcl_GetString(cfgPtr->sessionId), -1);
-	UseSessionKey(connPtr, &key);
-    } else {
-	Tcl_DStringAppend(&key, "peer:", 5);
-	if (cfgPtr->serverName != NULL) {
-	    Tcl_DStringAppend(&key, Tcl_GetString(cfgPtr->serverName), -1);
-	}
-	if (AppendPeer(connPtr, &key)) {
-	    UseSessionKey(connPtr, &key);
-	} else {
-	    /*
-	     * A socket still connecting (-async; with a host name of several
-	     * addresses Tcl has not chosen one yet) has no -peername: the
-	     * key is completed at the start of the handshake.
-	     */
-	    SetSessionKey(connPtr, &key);
-	    connPtr->flags |= TLS_CONN_KEY_PENDING;
-	}
-    }
-    Tcl_DStringFree(&key);
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * PeerAddress --
- *
- *	The numeric address and port of the peer of the socket below,
- *	taken from the OS handle. Never "fconfigure -peername" for a
- *	socket: its host-name element costs a reverse DNS lookup, which
- *	would stall the interpreter on a slow resolver and tell the DNS
- *	server whom we contact.
- *
- * Results:
- *	1 with "address port" appended to dsPtr; 0 when the socket has no
- *	peer (yet); -1 when the channel below has no socket handle.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-PeerAddress(
-    TlsConn *connPtr,
-    Tcl_DString *dsPtr)
-{
-    void *handle;
-
-    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) != TCL_OK) {
-	return -1;
-    }
-    return TlsPlatformPeerAddress(handle, dsPtr);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * AppendPeer --
- *
- *	Appends "|" and the peer address of the channel below to a session
- *	key: the socket's numeric address (PeerAddress), or for a channel
- *	type without sockets its -peername option, if it has one.
- *
- * Results:
- *	1, or 0 (nothing appended) when the channel below has no peer
- *	address (yet).
- *
- *----------------------------------------------------------------------
- */
-
-static int
-AppendPeer(
-    TlsConn *connPtr,
-    Tcl_DString *keyPtr)
-{
-    Tcl_DString peer;
-    int known;
-
-    Tcl_DStringInit(&peer);
-    known = PeerAddress(connPtr, &peer);
-    if (known < 0) {
-	known = Tcl_GetChannelOption(NULL, connPtr->down, "-peername",
-		&peer) == TCL_OK && Tcl_DStringLength(&peer) > 0;
-    }
-    if (known) {
-	Tcl_DStringAppend(keyPtr, "|", 1);
-	Tcl_DStringAppend(keyPtr, Tcl_DStringValue(&peer), -1);
-    }
-    Tcl_DStringFree(&peer);
-    return known;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * SetSessionKey --
- *
- *	Replaces the connection's session key (ckalloc'ed, owned by the
- *	connection) with a copy of the DString's value.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-SetSessionKey(
-    TlsConn *connPtr,
-    Tcl_DString *keyPtr)
-{
-    Tcl_Size len = Tcl_DStringLength(keyPtr);
-
-    if (connPtr->sessionKey != NULL) {
-	ckfree(connPtr->sessionKey);
-    }
-    connPtr->sessionKey = (char *) ckalloc(len + 1);
-    memcpy(connPtr->sessionKey, Tcl_DStringValue(keyPtr), (size_t) len + 1);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * UseSessionKey --
- *
- *	Sets the connection's session key and offers the session cached
- *	under it, if any.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-UseSessionKey(
-    TlsConn *connPtr,
-    Tcl_DString *keyPtr)
-{
-    SSL_SESSION *sess;
-
-    SetSessionKey(connPtr, keyPtr);
-    sess = TlsContextFindSession(connPtr->ctxPtr, connPtr->sessionKey);
-    if (sess != NULL) {
-	SSL_set_session(connPtr->ssl, sess);	/* Takes a reference. */
-	SSL_SESSION_free(sess);			/* Drops ours. */
-    }
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * FinishSessionKey --
- *
- *	Before the first handshake step of a client whose socket was still
- *	connecting at import: adds the peer address to the session key now
- *	and offers the session cached under it.
- *
- * Results:
- *	1 to go on with the handshake; 0 when a non-blocking socket is
- *	still connecting (wait for "writable").
- *
- *----------------------------------------------------------------------
- */
-
-static int
-FinishSessionKey(
-    TlsConn *connPtr)
-{
-    Tcl_DString key, value;
-    int connecting = 0;
-
-    Tcl_DStringInit(&key);
-    Tcl_DStringAppend(&key, connPtr->sessionKey, -1);
-    if (!AppendPeer(connPtr, &key)) {
-	if (connPtr->flags & (TLS_CONN_NONBLOCK | TLS_CONN_POLLING)) {
-	    Tcl_DStringInit(&value);
-	    if (Tcl_GetChannelOption(NULL, connPtr->down, "-connecting",
-		    &value) == TCL_OK) {
-		connecting = strcmp(Tcl_DStringValue(&value), "1") == 0;
-	    }
-	    Tcl_DStringFree(&value);
-	}
-	if (connecting) {
-	    Tcl_DStringFree(&key);
-	    return 0;
-	}
-	if (Tcl_DStringLength(&key) == 5) {
-	    /* "peer:" alone: nothing names the peer, no session. */
-	    connPtr->flags &= ~TLS_CONN_KEY_PENDING;
-	    ckfree(connPtr->sessionKey);
-	    connPtr->sessionKey = NULL;
-	    Tcl_DStringFree(&key);
-	    return 1;
-	}
-	/* Blocking, or the connection failed: the server name alone. */
-    }
-    connPtr->flags &= ~TLS_CONN_KEY_PENDING;
-    UseSessionKey(connPtr, &key);
-    Tcl_DStringFree(&key);
-    return 1;
 }
 
 /*
@@ -553,7 +266,7 @@ TlsConnNew(
 	}
     }
     SetupPeerCheck(connPtr, cfgPtr);
-    if (SetupSession(interp, connPtr, cfgPtr) != TCL_OK) {
+    if (TlsSessionSetup(interp, connPtr, cfgPtr) != TCL_OK) {
 	TlsConnFree(connPtr);
 	return NULL;
     }
@@ -568,37 +281,6 @@ TlsConnNew(
 	}
     }
     return connPtr;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsConnDownHandle --
- *
- *	Tcl_GetChannelHandle on the channel below, asked only when its type
- *	has handles at all. For a type without them (a reflected channel,
- *	"chan create") Tcl_GetChannelHandle stores the channel error
- *	'channel "x" does not support OS handles' in the state all layers
- *	share, and the next close of the TLS channel raises it, mangled
- *	into the error "handles".
- *
- * Results:
- *	TCL_OK with the handle, or TCL_ERROR.
- *
- *----------------------------------------------------------------------
- */
-
-int
-TlsConnDownHandle(
-    TlsConn *connPtr,
-    int direction,
-    void **handlePtr)
-{
-    if (connPtr->down == NULL || Tcl_ChannelGetHandleProc(
-	    Tcl_GetChannelType(connPtr->down)) == NULL) {
-	return TCL_ERROR;
-    }
-    return Tcl_GetChannelHandle(connPtr->down, direction, handlePtr);
 }
 
 /*
@@ -621,7 +303,7 @@ TlsConnTuneSocket(
 {
     void *handle;
 
-    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK) {
+    if (TlsBioDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK) {
 	TlsPlatformNoDelay(handle);
     }
 }
@@ -645,7 +327,7 @@ TlsConnWasReset(
 {
     void *handle;
 
-    return TlsConnDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK
+    return TlsBioDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK
 	    && TlsPlatformWasReset(handle);
 }
 
@@ -667,7 +349,7 @@ TlsConnAbortSocket(
 {
     void *handle;
 
-    if (TlsConnDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK) {
+    if (TlsBioDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK) {
 	TlsPlatformShutdown(handle);
     }
 }
@@ -711,9 +393,7 @@ TlsConnFree(
     if (connPtr->sniCtxPtr != NULL) {
 	TlsContextRelease(connPtr->sniCtxPtr);
     }
-    if (connPtr->sessionKey != NULL) {
-	ckfree(connPtr->sessionKey);
-    }
+    TlsSessionForget(connPtr);
     if (connPtr->inBuf != NULL) {
 	ckfree(connPtr->inBuf);
     }
@@ -739,38 +419,6 @@ TlsConnFromSSL(
     const SSL *ssl)
 {
     return (TlsConn *) SSL_get_ex_data(ssl, TlsExIndex());
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsConnDownBlocking --
- *
- *	Sets the blocking mode of the channel below through its driver,
- *	without touching the mode the script sees.
- *
- * Results:
- *	The driver's result (0 or an errno).
- *
- *----------------------------------------------------------------------
- */
-
-int
-TlsConnDownBlocking(
-    TlsConn *connPtr,
-    int blocking)
-{
-    Tcl_DriverBlockModeProc *proc;
-
-    if (connPtr->down == NULL) {
-	return 0;
-    }
-    proc = Tcl_ChannelBlockModeProc(Tcl_GetChannelType(connPtr->down));
-    if (proc == NULL) {
-	return 0;
-    }
-    return proc(Tcl_GetChannelInstanceData(connPtr->down),
-	    blocking ? TCL_MODE_BLOCKING : TCL_MODE_NONBLOCKING);
 }
 
 /*
@@ -808,31 +456,6 @@ CallEnd(
 {
     connPtr->flags &= ~TLS_CONN_BUSY;
     return SSL_get_error(connPtr->ssl, ret);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * ResumedWithoutCert --
- *
- *	Defence in depth for a server that requires a client certificate:
- *	whether the handshake just done resumed a session that has none.
- *	Sessions of other verification settings cannot resume here (their
- *	session id context differs, see SetupSession); should one do so
- *	anyway, it must not admit an unauthenticated client.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-ResumedWithoutCert(
-    TlsConn *connPtr)
-{
-    return (connPtr->flags & TLS_CONN_SERVER)
-	    && (SSL_get_verify_mode(connPtr->ssl)
-		& SSL_VERIFY_FAIL_IF_NO_PEER_CERT)
-	    && SSL_session_reused(connPtr->ssl)
-	    && SSL_get0_peer_certificate(connPtr->ssl) == NULL;
 }
 
 /*
@@ -926,15 +549,14 @@ TlsConnHandshakeStep(
 {
     int ret, sslError;
 
-    if ((connPtr->flags & TLS_CONN_KEY_PENDING)
-	    && !FinishSessionKey(connPtr)) {
+    if (!TlsSessionFinishKey(connPtr)) {
 	connPtr->flags |= TLS_CONN_WANT_WRITE;	/* Until connected. */
 	return TLS_IO_AGAIN;
     }
     CallBegin(connPtr);
     ret = SSL_do_handshake(connPtr->ssl);
     sslError = CallEnd(connPtr, ret);
-    if (ret == 1 && ResumedWithoutCert(connPtr)) {
+    if (ret == 1 && TlsSessionResumedWithoutCert(connPtr)) {
 	TlsErrorSetConn(connPtr, Tcl_NewStringObj("handshake failed: "
 		"a resumed session without a client certificate was "
 		"offered where one is required", -1),
@@ -1291,13 +913,13 @@ TlsConnReadable(
 	return 1;
     }
     if (!(connPtr->flags & TLS_CONN_NONBLOCK)) {
-	TlsConnDownBlocking(connPtr, 0);
+	TlsBioDownBlocking(connPtr, 0);
     }
     CallBegin(connPtr);
     n = SSL_peek(connPtr->ssl, &c, 1);
     sslError = CallEnd(connPtr, n);
     if (!(connPtr->flags & TLS_CONN_NONBLOCK)) {
-	TlsConnDownBlocking(connPtr, 1);
+	TlsBioDownBlocking(connPtr, 1);
     }
     if (n > 0) {
 	return 1;
@@ -1331,7 +953,7 @@ PollDown(
 {
     void *handle;
 
-    if (TlsConnDownHandle(connPtr, events == TLS_WAIT_READ ? TCL_READABLE
+    if (TlsBioDownHandle(connPtr, events == TLS_WAIT_READ ? TCL_READABLE
 	    : TCL_WRITABLE, &handle) != TCL_OK) {
 	Tcl_Sleep(ms < 10 ? ms : 10);	/* No descriptor: poll slowly. */
 	return 1;
@@ -1503,29 +1125,6 @@ DrainInput(
 }
 
 /*
- * DiscardRawInput --
- *	At the close of a connection whose handshake failed or never ended:
- *	throws away what the peer already sent (the rest of its handshake
- *	flight), without waiting, so that the socket closes with a FIN and
- *	the peer still reads our alert instead of a reset. The channel below
- *	is non-blocking here.
- */
-
-static void
-DiscardRawInput(
-    TlsConn *connPtr)
-{
-    char scratch[4096];
-    int i;
-
-    for (i = 0; i < 64; i++) {
-	if (Tcl_ReadRaw(connPtr->down, scratch, sizeof(scratch)) <= 0) {
-	    break;
-	}
-    }
-}
-
-/*
  *----------------------------------------------------------------------
  *
  * TlsConnShutdown --
@@ -1535,7 +1134,7 @@ DiscardRawInput(
  *	also consumes the peer's close_notify, within waitMs milliseconds
  *	(0: no limit); with -1 (close) it does not wait. A
  *	connection closed before or after a failed handshake sends nothing
- *	but discards the input waiting below (DiscardRawInput). Nothing is
+ *	but discards the input waiting below (TlsBioDiscardRaw). Nothing is
  *	done while OpenSSL runs for the connection (a callback closes its
  *	channel): OpenSSL must not be entered again.
  *
@@ -1563,17 +1162,17 @@ TlsConnShutdown(
 		&& (connPtr->state == TLS_FAILED
 		    || connPtr->state == TLS_HANDSHAKING)) {
 	    if (blocking) {
-		TlsConnDownBlocking(connPtr, 0);
+		TlsBioDownBlocking(connPtr, 0);
 	    }
-	    DiscardRawInput(connPtr);
+	    TlsBioDiscardRaw(connPtr);
 	    if (blocking) {
-		TlsConnDownBlocking(connPtr, 1);
+		TlsBioDownBlocking(connPtr, 1);
 	    }
 	}
 	return 1;
     }
     if (blocking) {
-	TlsConnDownBlocking(connPtr, 0);
+	TlsBioDownBlocking(connPtr, 0);
     }
     connPtr->flags |= TLS_CONN_BUSY;
     ERR_clear_error();
@@ -1590,7 +1189,7 @@ TlsConnShutdown(
     connPtr->flags &= ~TLS_CONN_BUSY;
     ERR_clear_error();
     if (blocking) {
-	TlsConnDownBlocking(connPtr, 1);
+	TlsBioDownBlocking(connPtr, 1);
     }
     connPtr->state = TLS_SHUT_DOWN;
     return done;

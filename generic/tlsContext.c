@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <time.h>
 #include <openssl/evp.h>
 
 /* Idle contexts kept for reuse before the oldest idle one is freed. */
@@ -27,9 +26,9 @@ typedef struct ThreadData {
 static Tcl_ThreadDataKey dataKey;
 
 /*
- * Reference counts and session tables are guarded by one lock: a channel
- * moved to another thread (thread::transfer) keeps using its context
- * there, while the owner thread's other channels use it too.
+ * Reference counts are guarded by a lock: a channel moved to another
+ * thread (thread::transfer) keeps using its context there, while the
+ * owner thread's other channels use it too.
  */
 TCL_DECLARE_MUTEX(ctxMutex)
 
@@ -283,32 +282,6 @@ GetThreadData(void)
 }
 
 /*
- * One entry of a context's session table: the session (one reference
- * owned by the table) and when it was saved, counted in saves.
- */
-
-typedef struct TlsSavedSession {
-    SSL_SESSION *sess;
-    unsigned long serial;
-} TlsSavedSession;
-
-/*
- * FreeSavedSession --
- *	Releases the table's reference to the session of entry hPtr, frees
- *	the entry's record. The caller deletes the entry itself.
- */
-
-static void
-FreeSavedSession(
-    Tcl_HashEntry *hPtr)
-{
-    TlsSavedSession *savedPtr = (TlsSavedSession *) Tcl_GetHashValue(hPtr);
-
-    SSL_SESSION_free(savedPtr->sess);
-    ckfree(savedPtr);
-}
-
-/*
  *----------------------------------------------------------------------
  *
  * FreeContext --
@@ -322,14 +295,7 @@ static void
 FreeContext(
     TlsContext *ctxPtr)
 {
-    Tcl_HashSearch search;
-    Tcl_HashEntry *hPtr;
-
-    for (hPtr = Tcl_FirstHashEntry(&ctxPtr->sessions, &search);
-	    hPtr != NULL; hPtr = Tcl_NextHashEntry(&search)) {
-	FreeSavedSession(hPtr);
-    }
-    Tcl_DeleteHashTable(&ctxPtr->sessions);
+    TlsSessionTableFree(&ctxPtr->sessions);
     SSL_CTX_free(ctxPtr->ctx);
     ckfree(ctxPtr->key);
     ckfree(ctxPtr);
@@ -419,8 +385,7 @@ TlsContextGet(
     ctxPtr->key = (char *) ckalloc(Tcl_DStringLength(&key) + 1);
     memcpy(ctxPtr->key, Tcl_DStringValue(&key), Tcl_DStringLength(&key) + 1);
     ctxPtr->nextPtr = tsdPtr->firstPtr;
-    Tcl_InitHashTable(&ctxPtr->sessions, TCL_STRING_KEYS);
-    ctxPtr->sessionsSaved = 0;
+    TlsSessionTableInit(&ctxPtr->sessions);
     tsdPtr->firstPtr = ctxPtr;
 
   found:
@@ -505,104 +470,4 @@ CacheExit(
     Tcl_MutexUnlock(&ctxMutex);
     tsdPtr->firstPtr = NULL;
     tsdPtr->initialized = 0;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsContextSaveSession, TlsContextFindSession --
- *
- *	The client session cache of a context: one resumable session per
- *	peer key (see TlsConnNew), newest wins; a full table drops the
- *	oldest session. Connections made through the
- *	same context (same options, or -model) resume automatically.
- *
- *	Save takes over the caller's reference to sess. Find returns a
- *	session with one reference for the caller, or NULL.
- *
- *----------------------------------------------------------------------
- */
-
-#define TLS_SESSIONS_MAX 256
-
-/*
- * EvictOldestSession --
- *	Drops the entry of a full table that was saved longest ago. Called
- *	with ctxMutex held.
- */
-
-static void
-EvictOldestSession(
-    Tcl_HashTable *tablePtr)
-{
-    Tcl_HashSearch search;
-    Tcl_HashEntry *hPtr, *oldestPtr = NULL;
-    unsigned long oldest = 0;
-
-    for (hPtr = Tcl_FirstHashEntry(tablePtr, &search); hPtr != NULL;
-	    hPtr = Tcl_NextHashEntry(&search)) {
-	unsigned long serial =
-		((TlsSavedSession *) Tcl_GetHashValue(hPtr))->serial;
-
-	if (oldestPtr == NULL || serial < oldest) {
-	    oldestPtr = hPtr;
-	    oldest = serial;
-	}
-    }
-    if (oldestPtr != NULL) {
-	FreeSavedSession(oldestPtr);
-	Tcl_DeleteHashEntry(oldestPtr);
-    }
-}
-
-void
-TlsContextSaveSession(
-    TlsContext *ctxPtr,
-    const char *key,
-    SSL_SESSION *sess)
-{
-    Tcl_HashEntry *hPtr;
-    TlsSavedSession *savedPtr;
-    int isNew;
-
-    Tcl_MutexLock(&ctxMutex);
-    if (ctxPtr->sessions.numEntries >= TLS_SESSIONS_MAX
-	    && Tcl_FindHashEntry(&ctxPtr->sessions, key) == NULL) {
-	EvictOldestSession(&ctxPtr->sessions);
-    }
-    hPtr = Tcl_CreateHashEntry(&ctxPtr->sessions, key, &isNew);
-    if (!isNew) {
-	FreeSavedSession(hPtr);
-    }
-    savedPtr = (TlsSavedSession *) ckalloc(sizeof(TlsSavedSession));
-    savedPtr->sess = sess;
-    savedPtr->serial = ++ctxPtr->sessionsSaved;
-    Tcl_SetHashValue(hPtr, savedPtr);
-    Tcl_MutexUnlock(&ctxMutex);
-}
-
-SSL_SESSION *
-TlsContextFindSession(
-    TlsContext *ctxPtr,
-    const char *key)
-{
-    Tcl_HashEntry *hPtr;
-    SSL_SESSION *sess = NULL;
-
-    Tcl_MutexLock(&ctxMutex);
-    hPtr = Tcl_FindHashEntry(&ctxPtr->sessions, key);
-    if (hPtr != NULL) {
-	sess = ((TlsSavedSession *) Tcl_GetHashValue(hPtr))->sess;
-	if (!SSL_SESSION_is_resumable(sess)
-		|| TLS_SESSION_GET_TIME(sess) + SSL_SESSION_get_timeout(sess)
-			< (long) time(NULL)) {
-	    FreeSavedSession(hPtr);
-	    Tcl_DeleteHashEntry(hPtr);
-	    sess = NULL;
-	} else {
-	    SSL_SESSION_up_ref(sess);	/* The caller's reference. */
-	}
-    }
-    Tcl_MutexUnlock(&ctxMutex);
-    return sess;
 }

@@ -142,7 +142,7 @@ TlsDeadlineHandshake(
     int result, left;
 
     connPtr->flags |= TLS_CONN_POLLING;
-    TlsConnDownBlocking(connPtr, 0);
+    TlsBioDownBlocking(connPtr, 0);
     while ((result = TlsConnHandshakeStep(connPtr)) == TLS_IO_AGAIN) {
 	left = TlsDeadlineLeft(connPtr);
 	if (left <= 0 || !TlsConnWait(connPtr, 0, left)) {
@@ -151,7 +151,7 @@ TlsDeadlineHandshake(
 	    break;
 	}
     }
-    TlsConnDownBlocking(connPtr, 1);
+    TlsBioDownBlocking(connPtr, 1);
     connPtr->flags &= ~TLS_CONN_POLLING;
     return result;
 }

@@ -85,16 +85,20 @@ MODULE_SCOPE void	TlsAlpnWire(Tcl_Obj *listObj, unsigned char **wirePtr,
  * ---------------------------------------------------------------------
  */
 
+/* A context's client sessions by peer key (tlsSession.c). */
+typedef struct TlsSessionTable {
+    Tcl_HashTable entries;	/* Key -> saved session. */
+    unsigned long saved;	/* Sessions saved so far: the age order. */
+} TlsSessionTable;
+
 typedef struct TlsContext {
     SSL_CTX *ctx;		/* Owned. */
     int refCount;		/* Channels (and the cache) using it. */
     int cached;			/* Still reachable from the cache. */
     char *key;			/* Cache key, owned (ckalloc). */
     struct TlsContext *nextPtr;	/* Cache list link. */
-    Tcl_HashTable sessions;	/* Client side: resumable sessions by
-				 * peer (TlsConn.sessionKey); each value is
-				 * a TlsSavedSession (tlsContext.c). */
-    unsigned long sessionsSaved;/* Sessions saved so far: the age order. */
+    TlsSessionTable sessions;	/* Client side: resumable sessions by
+				 * peer (tlsSession.c). */
 } TlsContext;
 
 MODULE_SCOPE int	TlsContextGet(Tcl_Interp *interp,
@@ -102,10 +106,6 @@ MODULE_SCOPE int	TlsContextGet(Tcl_Interp *interp,
 MODULE_SCOPE void	TlsContextRetain(TlsContext *ctxPtr);
 MODULE_SCOPE int	TlsKeylogEnabled(void);
 MODULE_SCOPE void	TlsContextRelease(TlsContext *ctxPtr);
-MODULE_SCOPE void	TlsContextSaveSession(TlsContext *ctxPtr,
-			    const char *key, SSL_SESSION *sess);
-MODULE_SCOPE SSL_SESSION *TlsContextFindSession(TlsContext *ctxPtr,
-			    const char *key);
 
 /*
  * ---------------------------------------------------------------------
@@ -258,9 +258,6 @@ MODULE_SCOPE int	TlsConnReadable(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnBuffered(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnShutdown(TlsConn *connPtr, int waitMs);
 MODULE_SCOPE int	TlsConnCloseStep(TlsConn *connPtr);
-MODULE_SCOPE int	TlsConnDownBlocking(TlsConn *connPtr, int blocking);
-MODULE_SCOPE int	TlsConnDownHandle(TlsConn *connPtr, int direction,
-			    void **handlePtr);
 MODULE_SCOPE TlsConn *	TlsConnFromSSL(const SSL *ssl);
 MODULE_SCOPE int	TlsConnRaise(Tcl_Interp *interp, TlsConn *connPtr);
 
@@ -285,6 +282,25 @@ MODULE_SCOPE int	TlsElapsedMs(const Tcl_Time *startPtr);
 MODULE_SCOPE BIO *	TlsBioNew(TlsConn *connPtr);
 MODULE_SCOPE void	TlsBioRelease(TlsConn *connPtr);
 MODULE_SCOPE Tcl_Obj *	TlsBioTakeResidue(TlsConn *connPtr);
+MODULE_SCOPE int	TlsBioDownHandle(TlsConn *connPtr, int direction,
+			    void **handlePtr);
+MODULE_SCOPE int	TlsBioDownBlocking(TlsConn *connPtr, int blocking);
+MODULE_SCOPE void	TlsBioDiscardRaw(TlsConn *connPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsSession.c: session resumption.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE void	TlsSessionTableInit(TlsSessionTable *tablePtr);
+MODULE_SCOPE void	TlsSessionTableFree(TlsSessionTable *tablePtr);
+MODULE_SCOPE int	TlsSessionSetup(Tcl_Interp *interp, TlsConn *connPtr,
+			    const TlsConfig *cfgPtr);
+MODULE_SCOPE int	TlsSessionFinishKey(TlsConn *connPtr);
+MODULE_SCOPE int	TlsSessionKeep(TlsConn *connPtr, SSL_SESSION *sess);
+MODULE_SCOPE int	TlsSessionResumedWithoutCert(TlsConn *connPtr);
+MODULE_SCOPE void	TlsSessionForget(TlsConn *connPtr);
 
 /*
  * ---------------------------------------------------------------------
