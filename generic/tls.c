@@ -69,6 +69,7 @@ Tls_Init(
 		"CONTEXT", NULL);
     }
     (void) TlsExIndex();
+    TlsContextSetHooks(TlsHooksTable());
     if (Tcl_FindNamespace(interp, "::tls", NULL, 0) == NULL
 	    && Tcl_CreateNamespace(interp, "::tls", NULL, NULL) == NULL) {
 	return TCL_ERROR;

@@ -12,6 +12,7 @@
  */
 
 #include "tlsInt.h"
+#include "tlsPlatform.h"
 
 static BIO_METHOD *bioMethod = NULL;
 TCL_DECLARE_MUTEX(bioMutex)
@@ -408,4 +409,110 @@ TlsBioDiscardRaw(
 	    break;
 	}
     }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBioNoDelay --
+ *
+ *	Turns off Nagle's algorithm when the channel below is a TCP socket.
+ *	TLS sends whole records (Tcl buffers the plaintext), but a TLS 1.3
+ *	server writes its session tickets as separate small records right
+ *	after the handshake: with Nagle, the first reply then waits for the
+ *	client's delayed ACK (about 40 ms).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsBioNoDelay(
+    TlsConn *connPtr)
+{
+    void *handle;
+
+    if (TlsBioDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK) {
+	TlsPlatformNoDelay(handle);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBioWasReset --
+ *
+ *	Whether the TCP connection below was reset by the peer. Tcl 8.6's
+ *	sockets turn ECONNRESET into an end of file; the kernel's state of
+ *	the connection (closed after a reset, close-wait after a FIN) tells
+ *	them apart.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsBioWasReset(
+    TlsConn *connPtr)
+{
+    void *handle;
+
+    return TlsBioDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK
+	    && TlsPlatformWasReset(handle);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBioAbort --
+ *
+ *	Ends the TCP connection below towards the peer (both directions),
+ *	for a handshake given up: the peer sees the end at once, while the
+ *	descriptor stays with the channel until the script closes it.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsBioAbort(
+    TlsConn *connPtr)
+{
+    void *handle;
+
+    if (TlsBioDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK) {
+	TlsPlatformShutdown(handle);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBioWait --
+ *
+ *	Waits at most ms milliseconds (-1: no limit) for the channel below
+ *	to become readable (TCL_READABLE; ciphertext already read ahead
+ *	counts) or writable (TCL_WRITABLE). A channel type without an OS
+ *	handle is waited for a little and then said to be ready.
+ *
+ * Results:
+ *	1 if it may be ready now, 0 on timeout.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsBioWait(
+    TlsConn *connPtr,
+    int events,
+    int ms)
+{
+    void *handle;
+
+    if (events == TCL_READABLE && connPtr->inEnd > connPtr->inStart) {
+	return 1;
+    }
+    if (TlsBioDownHandle(connPtr, events, &handle) != TCL_OK) {
+	Tcl_Sleep(ms >= 0 && ms < 10 ? ms : 10);
+	return 1;
+    }
+    return TlsPlatformWait(handle, events == TCL_READABLE ? TLS_WAIT_READ
+	    : TLS_WAIT_WRITE, ms);
 }

@@ -12,6 +12,7 @@
 
 #include "tlsInt.h"
 #include <openssl/pem.h>
+#include <stdlib.h>
 
 /*
  * What a PEM file holds, as far as its blocks can be read: enough to tell
@@ -629,9 +630,30 @@ TlsCheckCredentials(
 /*
  *----------------------------------------------------------------------
  *
+ * TlsKeylogEnabled --
+ *
+ *	Whether SSLKEYLOGFILE asks for key material to be logged. Checked
+ *	when a context is looked up, so setting the variable affects the
+ *	connections made afterwards.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsKeylogEnabled(void)
+{
+    const char *path = getenv("SSLKEYLOGFILE");
+
+    return path != NULL && *path != '\0';
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsBuildContext --
  *
- *	Creates a new SSL_CTX for a configuration.
+ *	Creates a new SSL_CTX for a configuration, with the callbacks of
+ *	hooksPtr (tlsHooks.c's, handed down by tlsContext.c).
  *
  * Results:
  *	The context (owned by the caller), or NULL with an error in interp.
@@ -642,7 +664,8 @@ TlsCheckCredentials(
 SSL_CTX *
 TlsBuildContext(
     Tcl_Interp *interp,
-    const TlsConfig *cfgPtr)
+    const TlsConfig *cfgPtr,
+    const TlsHooks *hooksPtr)
 {
     SSL_CTX *ctx;
 
@@ -670,9 +693,9 @@ TlsBuildContext(
 	SSL_CTX_set_session_id_context(ctx,
 		(const unsigned char *) TLS_PACKAGE_NAME,
 		sizeof(TLS_PACKAGE_NAME) - 1);
-	SSL_CTX_set_alpn_select_cb(ctx, TlsAlpnSelectCallback, NULL);
-	SSL_CTX_set_client_hello_cb(ctx, TlsHelloCallback, NULL);
-	SSL_CTX_set_tlsext_servername_callback(ctx, TlsSniCallback);
+	SSL_CTX_set_alpn_select_cb(ctx, hooksPtr->alpnSelect, NULL);
+	SSL_CTX_set_client_hello_cb(ctx, hooksPtr->clientHello, NULL);
+	SSL_CTX_set_tlsext_servername_callback(ctx, hooksPtr->serverName);
 	/*
 	 * TLS 1.3 tickets go out with the first reply (TlsConnWrite), not
 	 * right after the handshake: a client that sends and closes at once
@@ -685,9 +708,9 @@ TlsBuildContext(
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT
 		| SSL_SESS_CACHE_NO_INTERNAL_STORE);
     }
-    SSL_CTX_sess_set_new_cb(ctx, TlsNewSessionCallback);
+    SSL_CTX_sess_set_new_cb(ctx, hooksPtr->newSession);
     if (TlsKeylogEnabled()) {
-	SSL_CTX_set_keylog_callback(ctx, TlsKeylogCallback);
+	SSL_CTX_set_keylog_callback(ctx, hooksPtr->keylog);
     }
     if (cfgPtr->cipher != NULL && !SSL_CTX_set_cipher_list(ctx,
 	    Tcl_GetString(cfgPtr->cipher))) {

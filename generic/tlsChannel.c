@@ -563,7 +563,7 @@ TlsChannelUpdate(
  *
  *	A handshake whose clock runs has a timer for its deadline, so that
  *	a peer that says nothing cannot hold the connection: when it fires
- *	the handshake fails (TlsDeadlineExpire) and the script's handlers
+ *	the handshake fails (TlsConnExpire) and the script's handlers
  *	see the error. The timer goes once the handshake is over.
  *
  *----------------------------------------------------------------------
@@ -598,7 +598,7 @@ TlsDeadlineProc(
     }
     Tcl_Preserve(connPtr);
     if (TlsDeadlineLeft(connPtr) <= 0) {
-	TlsDeadlineExpire(connPtr);
+	TlsConnExpire(connPtr);
     }
     TlsChannelUpdate(connPtr);	/* Readable/writable report the error. */
     Tcl_Release(connPtr);

@@ -149,7 +149,7 @@ TlsImportCmd(
     }
     connPtr->down = Tcl_GetStackedChannel(connPtr->self);
     TlsChannelRefresh(connPtr->self);
-    TlsConnTuneSocket(connPtr);
+    TlsBioNoDelay(connPtr);
     connPtr->savedBufSize = Tcl_GetChannelBufferSize(connPtr->self);
     if (connPtr->savedBufSize < TLS_CHANNEL_BUFSIZE) {
 	Tcl_SetChannelBufferSize(connPtr->self, TLS_CHANNEL_BUFSIZE);
@@ -525,7 +525,7 @@ TlsHandshakeCmd(
     if (result == TLS_IO_BUSY) {
 	result = TlsErrorBusy(interp, connPtr);
     } else if (result == TLS_IO_ERROR) {
-	result = TlsConnRaise(interp, connPtr);
+	result = TlsErrorRaise(interp, connPtr);
     } else {
 	Tcl_SetObjResult(interp, Tcl_NewBooleanObj(result == TLS_IO_DONE));
 	result = TCL_OK;

@@ -32,27 +32,15 @@ static Tcl_ThreadDataKey dataKey;
  */
 TCL_DECLARE_MUTEX(ctxMutex)
 
-static void	CacheExit(void *clientData);
-
 /*
- *----------------------------------------------------------------------
- *
- * TlsKeylogEnabled --
- *
- *	Whether SSLKEYLOGFILE asks for key material to be logged. Checked
- *	when a context is looked up, so setting the variable affects the
- *	connections made afterwards.
- *
- *----------------------------------------------------------------------
+ * The callbacks contexts are built with: tlsHooks.c's, registered by
+ * Tls_Init (TlsContextSetHooks). They reach this file as data so that the
+ * files building contexts do not depend on the one whose sni callback
+ * chooses contexts (TlsContextChooseSni). Guarded by ctxMutex.
  */
+static const TlsHooks *contextHooks = NULL;
 
-int
-TlsKeylogEnabled(void)
-{
-    const char *path = getenv("SSLKEYLOGFILE");
-
-    return path != NULL && *path != '\0';
-}
+static void	CacheExit(void *clientData);
 
 /*
  *----------------------------------------------------------------------
@@ -335,6 +323,27 @@ TrimCache(
 /*
  *----------------------------------------------------------------------
  *
+ * TlsContextSetHooks --
+ *
+ *	Registers the callbacks every context is built with (see
+ *	contextHooks). Called by Tls_Init; the table must live as long as
+ *	the process.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsContextSetHooks(
+    const TlsHooks *hooksPtr)
+{
+    Tcl_MutexLock(&ctxMutex);
+    contextHooks = hooksPtr;
+    Tcl_MutexUnlock(&ctxMutex);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsContextGet --
  *
  *	Finds or builds the context for a configuration.
@@ -357,6 +366,7 @@ TlsContextGet(
 {
     ThreadData *tsdPtr = GetThreadData();
     TlsContext *ctxPtr, **linkPtr;
+    const TlsHooks *hooksPtr;
     Tcl_DString key;
     SSL_CTX *ctx;
 
@@ -373,7 +383,10 @@ TlsContextGet(
 	    goto found;
 	}
     }
-    ctx = TlsBuildContext(interp, cfgPtr);
+    Tcl_MutexLock(&ctxMutex);
+    hooksPtr = contextHooks;
+    Tcl_MutexUnlock(&ctxMutex);
+    ctx = TlsBuildContext(interp, cfgPtr, hooksPtr);
     if (ctx == NULL) {
 	Tcl_DStringFree(&key);
 	return TCL_ERROR;
@@ -470,4 +483,149 @@ CacheExit(
     Tcl_MutexUnlock(&ctxMutex);
     tsdPtr->firstPtr = NULL;
     tsdPtr->initialized = 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * SniOptionsAllowed --
+ *
+ *	Whether an sni result only chooses the certificate: -certfile,
+ *	-keyfile, -cert, -key and -password. The virtual hosts of one
+ *	listener share its session cache, and a resumed session skips
+ *	verification: if a name could bring its own trust (-cafile),
+ *	verification mode or protocol settings, a session admitted under
+ *	one name's rules would resume under another's.
+ *
+ * Results:
+ *	1, or 0 with the reason as interp's result.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SniOptionsAllowed(
+    Tcl_Interp *interp,
+    Tcl_Obj *listObj)
+{
+    static const char *const allowed[] = {
+	"-certfile", "-keyfile", "-cert", "-key", "-password", NULL
+    };
+    Tcl_Size objc, i;
+    Tcl_Obj **objv;
+    int index;
+
+    Tcl_ListObjGetElements(NULL, listObj, &objc, &objv);
+    for (i = 0; i < objc; i += 2) {
+	if (Tcl_GetIndexFromObj(NULL, objv[i], allowed, "option", TCL_EXACT,
+		&index) != TCL_OK) {
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf("the sni callback may "
+		    "only return -certfile, -keyfile, -cert, -key and "
+		    "-password, not \"%s\"", Tcl_GetString(objv[i])));
+	    return 0;
+	}
+    }
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * UseSniOptions --
+ *
+ *	Switches a server connection to the context built from its import
+ *	options followed by the options the sni callback returned (for
+ *	example -certfile and -keyfile of the virtual host asked for). The
+ *	connection holds one reference to the context chosen.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with the reason as interp's result.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+UseSniOptions(
+    Tcl_Interp *interp,
+    TlsConn *connPtr,
+    Tcl_Obj *extraObj)
+{
+    Tcl_Obj *allObj = Tcl_DuplicateObj(connPtr->options);
+    TlsContext *ctxPtr = NULL;
+    TlsConfig cfg;
+    Tcl_Size objc;
+    Tcl_Obj **objv;
+    int code;
+
+    Tcl_IncrRefCount(allObj);
+    TlsConfigInit(&cfg);
+    code = Tcl_ListObjAppendList(interp, allObj, extraObj);
+    if (code == TCL_OK) {
+	Tcl_ListObjGetElements(NULL, allObj, &objc, &objv);
+	code = TlsConfigParse(interp, objc, objv, &cfg);
+    }
+    if (code == TCL_OK) {
+	cfg.server = 1;
+	code = TlsContextGet(interp, &cfg, &ctxPtr);
+    }
+    if (code == TCL_OK && SSL_set_SSL_CTX(connPtr->ssl, ctxPtr->ctx)) {
+	if (connPtr->sniCtxPtr != NULL) {
+	    TlsContextRelease(connPtr->sniCtxPtr);
+	}
+	connPtr->sniCtxPtr = ctxPtr;
+    } else {
+	if (ctxPtr != NULL) {
+	    TlsContextRelease(ctxPtr);
+	}
+	code = TCL_ERROR;
+    }
+    TlsConfigFree(&cfg);
+    Tcl_DecrRefCount(allObj);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsContextChooseSni --
+ *
+ *	Applies what a server's sni callback returned: a list of
+ *	certificate options (SniOptionsAllowed) switches the connection to
+ *	the context of its import options plus those; an empty result, or
+ *	one whose first word is not an option (callbacks written before the
+ *	sni form existed return 1 or "ok" for every form), keeps the
+ *	listening context. resObj is only read.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with the reason as the result of the
+ *	connection's interpreter.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsContextChooseSni(
+    TlsConn *connPtr,
+    Tcl_Obj *resObj)
+{
+    Tcl_Interp *interp = connPtr->interp;
+    Tcl_Obj *firstObj = NULL;
+    Tcl_Size len;
+
+    if (interp == NULL) {
+	return TCL_ERROR;		/* Deleted by the callback. */
+    }
+    if (Tcl_ListObjLength(NULL, resObj, &len) != TCL_OK) {
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(
+		"sni callback result is not a list of options", -1));
+	return TCL_ERROR;
+    }
+    if (len == 0 || Tcl_ListObjIndex(NULL, resObj, 0, &firstObj) != TCL_OK
+	    || Tcl_GetString(firstObj)[0] != '-') {
+	return TCL_OK;
+    }
+    if (!SniOptionsAllowed(interp, resObj)) {
+	return TCL_ERROR;
+    }
+    return UseSniOptions(interp, connPtr, resObj);
 }

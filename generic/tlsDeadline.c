@@ -7,10 +7,11 @@
  *	for a server or a non-blocking channel (the event loop drives them),
  *	else at the first read, write, flush or tls::handshake. A blocking
  *	handshake waits with the channel below non-blocking and poll()
- *	bounded by what is left (TlsDeadlineHandshake); for the others a
- *	timer of tlsChannel.c calls TlsDeadlineExpire when it ends. Either
- *	way the handshake then fails with {TLS HANDSHAKE TIMEOUT ms} and the
- *	TCP connection is ended towards the peer.
+ *	bounded by what is left; for the others a timer of tlsChannel.c
+ *	fires when it ends. Either way the handshake then fails with {TLS
+ *	HANDSHAKE TIMEOUT ms} and the TCP connection is ended towards the
+ *	peer (tlsConn.c: HandshakeWithin, TlsConnExpire). This file keeps
+ *	the clock: when the deadline is, and what is left of a wait.
  */
 
 #include "tlsInt.h"
@@ -35,6 +36,34 @@ TlsElapsedMs(
     Tcl_GetTime(&now);
     return (int) ((now.sec - startPtr->sec) * 1000
 	    + (now.usec - startPtr->usec) / 1000);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsTimeLeft --
+ *
+ *	What is left of a wait of ms milliseconds begun at *startPtr.
+ *
+ * Results:
+ *	-1 when ms is 0 or less (no limit), else the milliseconds left,
+ *	0 once the time is up.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsTimeLeft(
+    const Tcl_Time *startPtr,
+    int ms)
+{
+    int left;
+
+    if (ms <= 0) {
+	return -1;
+    }
+    left = ms - TlsElapsedMs(startPtr);
+    return left > 0 ? left : 0;
 }
 
 /*
@@ -86,72 +115,4 @@ TlsDeadlineLeft(
 	return INT_MAX;
     }
     return -TlsElapsedMs(&connPtr->deadline);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsDeadlineExpire --
- *
- *	The deadline has passed: a handshake still under way fails with
- *	"handshake timed out after N ms" ({TLS HANDSHAKE TIMEOUT N}), the
- *	connection is ended towards the peer, and the error callback hears
- *	of it once. The channel stays open for the script to close, its
- *	error sticky like that of any failed handshake.
- *
- *----------------------------------------------------------------------
- */
-
-void
-TlsDeadlineExpire(
-    TlsConn *connPtr)
-{
-    if (connPtr->state != TLS_HANDSHAKING) {
-	return;
-    }
-    TlsErrorSetConn(connPtr, Tcl_ObjPrintf("handshake timed out after %d ms",
-	    connPtr->timeoutMs), TlsErrorCode("HANDSHAKE", "TIMEOUT",
-	    Tcl_NewIntObj(connPtr->timeoutMs)));
-    connPtr->state = TLS_FAILED;
-    TlsConnAbortSocket(connPtr);
-    TlsCallbackError(connPtr);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsDeadlineHandshake --
- *
- *	A blocking handshake with a time limit: steps with the channel
- *	below non-blocking, waiting in between for the direction OpenSSL
- *	needs, at most for the time left. A socket still connecting (a
- *	tls::socket with -timeout connects in the background) is waited
- *	for the same way.
- *
- * Results:
- *	TLS_IO_DONE or TLS_IO_ERROR (the reason recorded, TIMEOUT when the
- *	deadline passed).
- *
- *----------------------------------------------------------------------
- */
-
-int
-TlsDeadlineHandshake(
-    TlsConn *connPtr)
-{
-    int result, left;
-
-    connPtr->flags |= TLS_CONN_POLLING;
-    TlsBioDownBlocking(connPtr, 0);
-    while ((result = TlsConnHandshakeStep(connPtr)) == TLS_IO_AGAIN) {
-	left = TlsDeadlineLeft(connPtr);
-	if (left <= 0 || !TlsConnWait(connPtr, 0, left)) {
-	    TlsDeadlineExpire(connPtr);
-	    result = TLS_IO_ERROR;
-	    break;
-	}
-    }
-    TlsBioDownBlocking(connPtr, 1);
-    connPtr->flags &= ~TLS_CONN_POLLING;
-    return result;
 }

@@ -361,7 +361,8 @@ AppendMismatch(
  *
  *	Explains a failed SSL_do_handshake: the X.509 verification result
  *	when the peer's certificate was refused, else OpenSSL's reason, else
- *	the system error or an early EOF. The error queue must not have been
+ *	the system error or an early EOF (eof: the peer ended the stream, as
+ *	tlsConn.c's Classify decided). The error queue must not have been
  *	touched since the failing call.
  *
  * Results:
@@ -376,9 +377,9 @@ AppendMismatch(
 void
 TlsErrorHandshake(
     TlsConn *connPtr,
-    int ret,
     int sslError,
-    int savedErrno)
+    int savedErrno,
+    int eof)
 {
     long verify = SSL_get_verify_result(connPtr->ssl);
     int verifyFailed = ERR_GET_REASON(ERR_peek_last_error())
@@ -389,12 +390,6 @@ TlsErrorHandshake(
 
     if (sysErrno != 0) {
 	savedErrno = sysErrno;		/* Queued (OpenSSL 3.5). */
-    }
-    if (savedErrno == 0 && (ret == 0 || sslError == SSL_ERROR_SYSCALL
-	    || sslError == SSL_ERROR_ZERO_RETURN)
-	    && Tcl_GetCharLength(reasonObj) == 0 && TlsConnWasReset(connPtr)) {
-	savedErrno = ECONNRESET;	/* Tcl 8.6 reads a reset as EOF. */
-	sslError = SSL_ERROR_SYSCALL;
     }
     Tcl_IncrRefCount(reasonObj);
     if (connPtr->cbError != NULL && (connPtr->flags & TLS_CONN_CB_DECIDED)) {
@@ -418,8 +413,7 @@ TlsErrorHandshake(
 	msgObj = Tcl_ObjPrintf("handshake failed: callback error: %s",
 		Tcl_GetString(connPtr->cbError));
 	codeObj = TlsErrorCode("HANDSHAKE", "CALLBACK", NULL);
-    } else if (ret == 0 || sslError == SSL_ERROR_SYSCALL
-	    || sslError == SSL_ERROR_ZERO_RETURN) {
+    } else if (eof) {
 	msgObj = Tcl_NewStringObj(
 		"handshake failed: connection closed by peer", -1);
 	codeObj = TlsErrorCode("HANDSHAKE", "EOF", NULL);
@@ -555,5 +549,32 @@ TlsErrorBusy(
 	return TlsError(interp, msgObj, "CHANNEL", "BUSY", NULL);
     }
     TlsErrorBypass(connPtr, msgObj, TlsErrorCode("CHANNEL", "BUSY", NULL));
+    return TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorRaise --
+ *
+ *	Raises the recorded failure of a connection as a Tcl error.
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsErrorRaise(
+    Tcl_Interp *interp,
+    TlsConn *connPtr)
+{
+    if (connPtr->errorObj == NULL) {
+	return TlsError(interp, Tcl_NewStringObj("TLS connection failed", -1),
+		"IO", NULL);
+    }
+    Tcl_SetObjResult(interp, connPtr->errorObj);
+    Tcl_SetObjErrorCode(interp, connPtr->errorCode);
     return TCL_ERROR;
 }

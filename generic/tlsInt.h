@@ -25,6 +25,9 @@
 
 #define TLS_PACKAGE_NAME "tls"
 
+/* One TLS connection over one channel (defined below). */
+typedef struct TlsConn TlsConn;
+
 /*
  * ---------------------------------------------------------------------
  * tlsOptions.c: the parsed, validated options of one import.
@@ -101,11 +104,25 @@ typedef struct TlsContext {
 				 * peer (tlsSession.c). */
 } TlsContext;
 
+/*
+ * The callbacks a context is built with (tlsHooks.c's; see tlsContext.c).
+ */
+
+typedef struct TlsHooks {
+    SSL_CTX_alpn_select_cb_func alpnSelect;
+    SSL_client_hello_cb_fn clientHello;
+    int (*serverName)(SSL *ssl, int *alert, void *arg);
+    int (*newSession)(SSL *ssl, SSL_SESSION *sess);
+    void (*keylog)(const SSL *ssl, const char *line);
+} TlsHooks;
+
+MODULE_SCOPE void	TlsContextSetHooks(const TlsHooks *hooksPtr);
 MODULE_SCOPE int	TlsContextGet(Tcl_Interp *interp,
 			    const TlsConfig *cfgPtr, TlsContext **ctxPtrPtr);
 MODULE_SCOPE void	TlsContextRetain(TlsContext *ctxPtr);
-MODULE_SCOPE int	TlsKeylogEnabled(void);
 MODULE_SCOPE void	TlsContextRelease(TlsContext *ctxPtr);
+MODULE_SCOPE int	TlsContextChooseSni(TlsConn *connPtr,
+			    Tcl_Obj *resObj);
 
 /*
  * ---------------------------------------------------------------------
@@ -116,11 +133,13 @@ MODULE_SCOPE void	TlsContextRelease(TlsContext *ctxPtr);
 MODULE_SCOPE int	TlsCheckCredentials(Tcl_Interp *interp,
 			    const TlsConfig *cfgPtr);
 MODULE_SCOPE SSL_CTX *	TlsBuildContext(Tcl_Interp *interp,
-			    const TlsConfig *cfgPtr);
+			    const TlsConfig *cfgPtr, const TlsHooks *hooksPtr);
+MODULE_SCOPE int	TlsKeylogEnabled(void);
 
 /*
  * ---------------------------------------------------------------------
- * tlsConn.c: one TLS connection over one channel.
+ * tlsConnSetup.c and tlsConn.c: one TLS connection over one channel
+ * (creation and freeing; the state machine).
  * ---------------------------------------------------------------------
  */
 
@@ -170,6 +189,8 @@ typedef enum TlsState {
 #define TLS_IO_ERROR	(-1)
 #define TLS_IO_BUSY	(-2)	/* Asked from a callback while OpenSSL
 				 * runs for the same connection. */
+#define TLS_IO_EOF	(-3)	/* TlsConnCall: a read met the peer's
+				 * end of stream. */
 
 /*
  * Channel buffer size while TLS is stacked: one full record per write
@@ -192,74 +213,98 @@ typedef enum TlsState {
 /* Size of the ciphertext read-ahead buffer: two maximal records. */
 #define TLS_READ_AHEAD	(2 * (16384 + 2048))
 
-typedef struct TlsConn {
-    Tcl_Channel self;		/* The stacked TLS channel. */
-    Tcl_Channel down;		/* The channel below it. */
-    Tcl_Interp *interp;		/* Where callbacks run; NULL once deleted. */
+struct TlsConn {
+    /* The connection and its state (tlsConn.c, tlsConnSetup.c). */
     SSL *ssl;			/* Owned; owns the BIO. */
-    TlsContext *ctxPtr;		/* One reference held. */
     TlsState state;
     int flags;			/* TLS_CONN_* bits. */
+    Tcl_Obj *errorObj;		/* Why the connection failed, or NULL. */
+    Tcl_Obj *errorCode;		/* errorCode list for errorObj. */
+    Tcl_Obj *downError;		/* The socket's -error, taken to explain a
+				 * failed handshake, kept for fconfigure. */
+    TlsContext *ctxPtr;		/* One reference held. */
+    TlsContext *sniCtxPtr;	/* Context chosen by the sni callback, or
+				 * NULL; one reference held (tlsContext.c). */
+    Tcl_Obj *options;		/* The import options, for contexts built
+				 * later (SNI certificate choice). */
+    unsigned char *alpnWire;	/* -alpn in wire format (server side). */
+    unsigned int alpnLen;
+
+    /* Callbacks (tlsCallbacks.c; the list is tlsConnSetup.c's). */
+    Tcl_Interp *interp;		/* Where callbacks run; NULL once deleted. */
+    Tcl_Obj *command;		/* -command prefix, one reference. */
+    Tcl_Obj *cbError;		/* Error raised inside a callback. */
+    TlsConn *interpNextPtr;	/* The connections of interp, and */
+    TlsConn **interpLinkPtrPtr;	/* the pointer to us there. */
+
+    /* Resumption (tlsSession.c). */
+    char *sessionKey;		/* Client: which saved session to resume
+				 * and replace (ckalloc), or NULL. */
+
+    /* Ciphertext below (tlsBio.c). */
+    unsigned char *inBuf;	/* Ciphertext read ahead from below. */
+    int inStart, inEnd;		/* Unconsumed bytes: inBuf[inStart..inEnd). */
+    int ioErrno;		/* errno of the channel below's last failed
+				 * read or write, taken at once: callbacks
+				 * may change errno later. */
+
+    /* The channel (tlsChannel.c and its event procedures). */
+    Tcl_Channel self;		/* The stacked TLS channel. */
+    Tcl_Channel down;		/* The channel below it. */
     int watchMask;		/* Events the script watches. */
     int downMask;		/* Events last asked of the channel below. */
     Tcl_TimerToken timer;	/* Pending self-notification, or NULL. */
-    Tcl_Obj *command;		/* -command prefix, one reference. */
-    Tcl_Obj *errorObj;		/* Why the connection failed, or NULL. */
-    Tcl_Obj *errorCode;		/* errorCode list for errorObj. */
-    Tcl_Obj *cbError;		/* Error raised inside a callback. */
-    Tcl_Obj *downError;		/* The socket's -error, taken to explain a
-				 * failed handshake, kept for fconfigure. */
-    unsigned char *inBuf;	/* Ciphertext read ahead from below. */
-    int inStart, inEnd;		/* Unconsumed bytes: inBuf[inStart..inEnd). */
-    Tcl_Obj *options;		/* The import options, for contexts built
-				 * later (SNI certificate choice). */
-    TlsContext *sniCtxPtr;	/* Context chosen by the sni callback, or
-				 * NULL; one reference held. */
-    char *sessionKey;		/* Client: which cached session to resume
-				 * and replace (ckalloc), or NULL. */
     int savedBufSize;		/* -buffersize before import, restored by
 				 * tls::unimport. */
-    unsigned char *alpnWire;	/* -alpn in wire format (server side). */
-    unsigned int alpnLen;
-    struct TlsConn *nextPtr;	/* This thread's stacked layers (list of
-				 * tlsChannel.c), and the pointer that */
-    struct TlsConn **linkPtrPtr;/* points at us there; NULL if unlisted. */
-    struct TlsConn *interpNextPtr;	/* The connections of interp (list
-					 * of tlsConn.c), and the pointer */
-    struct TlsConn **interpLinkPtrPtr;	/* that points at us there. */
-    int ioErrno;		/* errno of the channel below's last failed
-				 * read or write (tlsBio.c), taken at once:
-				 * callbacks may change errno later. */
-    int timeoutMs;		/* Handshake time limit; 0 for none. */
-    Tcl_Time deadline;		/* When it ends, once TLS_CONN_CLOCK. */
-    Tcl_TimerToken deadlineTimer;	/* Expires a waiting handshake. */
+    TlsConn *nextPtr;		/* This thread's stacked layers, and the */
+    TlsConn **linkPtrPtr;	/* pointer to us there; NULL if unlisted. */
     int unimportMs;		/* A deferred unimport's time limit, and */
     Tcl_TimerToken unimportTimer;	/* the timer that enforces it, or
 					 * then that ends the unimport. */
-} TlsConn;
 
+    /* The handshake time limit (tlsDeadline.c). */
+    int timeoutMs;		/* 0 for none. */
+    Tcl_Time deadline;		/* When it ends, once TLS_CONN_CLOCK. */
+    Tcl_TimerToken deadlineTimer;	/* Expires a waiting handshake. */
+};
+
+/* tlsConnSetup.c */
 MODULE_SCOPE TlsConn *	TlsConnNew(Tcl_Interp *interp, Tcl_Channel down,
 			    TlsContext *ctxPtr, const TlsConfig *cfgPtr,
 			    Tcl_Obj *options);
 MODULE_SCOPE void	TlsConnFree(TlsConn *connPtr);
-MODULE_SCOPE void	TlsConnTuneSocket(TlsConn *connPtr);
-MODULE_SCOPE int	TlsIsIpAddress(const char *host);
-MODULE_SCOPE int	TlsConnWasReset(TlsConn *connPtr);
 MODULE_SCOPE void	TlsConnForgetInterp(TlsConn *connPtr);
+
+/* The OpenSSL calls a connection makes (TlsConnCall). */
+
+typedef enum TlsOp {
+    TLS_OP_HANDSHAKE,		/* SSL_do_handshake. */
+    TLS_OP_READ,		/* SSL_read for the script. */
+    TLS_OP_PEEK,		/* SSL_peek: is application data there? */
+    TLS_OP_WRITE,		/* SSL_write for the script. */
+    TLS_OP_DISCARD,		/* SSL_read whose data is thrown away, at
+				 * close or unimport: failures end it
+				 * without being recorded. */
+    TLS_OP_SHUTDOWN		/* SSL_shutdown: send close_notify. */
+} TlsOp;
+
+/* tlsConn.c */
+MODULE_SCOPE int	TlsConnCall(TlsConn *connPtr, TlsOp op, char *buf,
+			    int len, int *retPtr);
 MODULE_SCOPE int	TlsConnHandshake(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnHandshakeStep(TlsConn *connPtr);
+MODULE_SCOPE void	TlsConnExpire(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnWait(TlsConn *connPtr, int events, int ms);
-MODULE_SCOPE void	TlsConnAbortSocket(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnRead(TlsConn *connPtr, char *buf, int toRead,
 			    int *errorCodePtr);
 MODULE_SCOPE int	TlsConnWrite(TlsConn *connPtr, const char *buf,
 			    int toWrite, int *errorCodePtr);
 MODULE_SCOPE int	TlsConnReadable(TlsConn *connPtr);
 MODULE_SCOPE int	TlsConnBuffered(TlsConn *connPtr);
+
+/* tlsClose.c */
 MODULE_SCOPE int	TlsConnShutdown(TlsConn *connPtr, int waitMs);
 MODULE_SCOPE int	TlsConnCloseStep(TlsConn *connPtr);
-MODULE_SCOPE TlsConn *	TlsConnFromSSL(const SSL *ssl);
-MODULE_SCOPE int	TlsConnRaise(Tcl_Interp *interp, TlsConn *connPtr);
 
 /*
  * ---------------------------------------------------------------------
@@ -269,9 +314,8 @@ MODULE_SCOPE int	TlsConnRaise(Tcl_Interp *interp, TlsConn *connPtr);
 
 MODULE_SCOPE void	TlsDeadlineStart(TlsConn *connPtr);
 MODULE_SCOPE int	TlsDeadlineLeft(TlsConn *connPtr);
-MODULE_SCOPE void	TlsDeadlineExpire(TlsConn *connPtr);
-MODULE_SCOPE int	TlsDeadlineHandshake(TlsConn *connPtr);
 MODULE_SCOPE int	TlsElapsedMs(const Tcl_Time *startPtr);
+MODULE_SCOPE int	TlsTimeLeft(const Tcl_Time *startPtr, int ms);
 
 /*
  * ---------------------------------------------------------------------
@@ -286,6 +330,10 @@ MODULE_SCOPE int	TlsBioDownHandle(TlsConn *connPtr, int direction,
 			    void **handlePtr);
 MODULE_SCOPE int	TlsBioDownBlocking(TlsConn *connPtr, int blocking);
 MODULE_SCOPE void	TlsBioDiscardRaw(TlsConn *connPtr);
+MODULE_SCOPE int	TlsBioWait(TlsConn *connPtr, int events, int ms);
+MODULE_SCOPE void	TlsBioNoDelay(TlsConn *connPtr);
+MODULE_SCOPE int	TlsBioWasReset(TlsConn *connPtr);
+MODULE_SCOPE void	TlsBioAbort(TlsConn *connPtr);
 
 /*
  * ---------------------------------------------------------------------
@@ -320,7 +368,31 @@ MODULE_SCOPE int	TlsChannelUnimportLater(TlsConn *connPtr, int ms);
 
 /*
  * ---------------------------------------------------------------------
- * tlsCallbacks.c: Tcl scripts called from OpenSSL.
+ * tlsCallbacks.c: running Tcl scripts from OpenSSL safely.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsExIndex(void);
+MODULE_SCOPE TlsConn *	TlsConnFromSSL(const SSL *ssl);
+MODULE_SCOPE int	TlsCallbackEval(Tcl_Interp *interp, Tcl_Obj *prefix,
+			    int objc, Tcl_Obj *const objv[], int report,
+			    Tcl_Obj **resultPtr, Tcl_Obj **optionsPtr);
+MODULE_SCOPE const char *TlsCallbackCannotRun(TlsConn *connPtr);
+MODULE_SCOPE void	TlsCallbackVerdict(TlsConn *connPtr, Tcl_Obj *msgObj);
+MODULE_SCOPE int	TlsCallbackCommand(TlsConn *connPtr, int decides,
+			    int objc, Tcl_Obj *const objv[],
+			    Tcl_Obj **resultPtr);
+MODULE_SCOPE int	TlsCallbackDecide(TlsConn *connPtr, int objc,
+			    Tcl_Obj *const objv[], Tcl_Obj **resultPtr);
+MODULE_SCOPE void	TlsCallbackNotify(TlsConn *connPtr, Tcl_Obj *prefix,
+			    int objc, Tcl_Obj *const objv[]);
+MODULE_SCOPE Tcl_Obj *	TlsCallbackChannelName(TlsConn *connPtr);
+MODULE_SCOPE void	TlsCallbackError(TlsConn *connPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsPassword.c and tlsHooks.c: the callbacks OpenSSL calls, adapted
+ * to scripts.
  * ---------------------------------------------------------------------
  */
 
@@ -336,7 +408,6 @@ typedef struct TlsPasswordData {
     Tcl_Obj *errorInfo;		/* reference each (errorInfo may be NULL). */
 } TlsPasswordData;
 
-MODULE_SCOPE int	TlsExIndex(void);
 MODULE_SCOPE void	TlsPasswordInit(TlsPasswordData *pwPtr,
 			    Tcl_Interp *interp, Tcl_Obj *script);
 MODULE_SCOPE void	TlsPasswordFree(TlsPasswordData *pwPtr);
@@ -349,11 +420,11 @@ MODULE_SCOPE int	TlsAlpnSelectCallback(SSL *ssl,
 			    const unsigned char **out, unsigned char *outlen,
 			    const unsigned char *in, unsigned int inlen,
 			    void *arg);
-MODULE_SCOPE void	TlsCallbackError(TlsConn *connPtr);
 MODULE_SCOPE int	TlsHelloCallback(SSL *ssl, int *alert, void *arg);
 MODULE_SCOPE int	TlsSniCallback(SSL *ssl, int *alert, void *arg);
 MODULE_SCOPE int	TlsNewSessionCallback(SSL *ssl, SSL_SESSION *sess);
 MODULE_SCOPE void	TlsKeylogCallback(const SSL *ssl, const char *line);
+MODULE_SCOPE const TlsHooks *TlsHooksTable(void);
 
 /*
  * ---------------------------------------------------------------------
@@ -366,8 +437,8 @@ MODULE_SCOPE int	TlsError(Tcl_Interp *interp, Tcl_Obj *msgObj,
 MODULE_SCOPE Tcl_Obj *	TlsErrorReason(void);
 MODULE_SCOPE int	TlsErrorOpenSSL(Tcl_Interp *interp, const char *what,
 			    const char *code, const char *detail);
-MODULE_SCOPE void	TlsErrorHandshake(TlsConn *connPtr, int ret,
-			    int sslError, int savedErrno);
+MODULE_SCOPE void	TlsErrorHandshake(TlsConn *connPtr, int sslError,
+			    int savedErrno, int eof);
 MODULE_SCOPE void	TlsErrorIO(TlsConn *connPtr, const char *what,
 			    int sslError, int savedErrno);
 MODULE_SCOPE void	TlsErrorSetConn(TlsConn *connPtr, Tcl_Obj *msgObj,
@@ -377,10 +448,11 @@ MODULE_SCOPE Tcl_Obj *	TlsErrorCode(const char *w1, const char *w2,
 MODULE_SCOPE void	TlsErrorBypass(TlsConn *connPtr, Tcl_Obj *msgObj,
 			    Tcl_Obj *codeObj);
 MODULE_SCOPE int	TlsErrorBusy(Tcl_Interp *interp, TlsConn *connPtr);
+MODULE_SCOPE int	TlsErrorRaise(Tcl_Interp *interp, TlsConn *connPtr);
 
 /*
  * ---------------------------------------------------------------------
- * tlsX509.c and tlsInfo.c: reports.
+ * tlsX509.c, tlsNames.c and tlsInfo.c: reports.
  * ---------------------------------------------------------------------
  */
 
@@ -388,6 +460,7 @@ MODULE_SCOPE Tcl_Obj *	TlsX509Dict(X509 *cert);
 MODULE_SCOPE Tcl_Obj *	TlsX509NameObj(const X509_NAME *namePtr);
 MODULE_SCOPE Tcl_Obj *	TlsX509CommonName(const X509 *cert);
 MODULE_SCOPE Tcl_Obj *	TlsX509AltNames(X509 *cert);
+MODULE_SCOPE int	TlsIsIpAddress(const char *host);
 MODULE_SCOPE Tcl_Obj *	TlsUtf8Obj(const char *bytes, Tcl_Size length);
 MODULE_SCOPE Tcl_Obj *	TlsHexObj(const unsigned char *bytes,
 			    size_t length);

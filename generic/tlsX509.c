@@ -3,7 +3,8 @@
  *
  *	Turns an X.509 certificate into the Tcl dictionary that tls::status
  *	returns and the "verify" callback receives, and offers the small
- *	conversions (names, UTF-8 text, hex) that tlsInfo.c shares.
+ *	conversions (distinguished names, UTF-8 text, hex) that tlsInfo.c
+ *	shares. The names a certificate is for are found in tlsNames.c.
  *
  *	The keys of TlsX509Dict, in this order, and the exact form of each
  *	value. Every key is always present; a value OpenSSL cannot compute
@@ -77,8 +78,6 @@
 /* Large enough for any OID in dotted form that we expect to name. */
 #define TLS_OID_TEXT	128
 
-/* "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" plus NUL is 46. */
-#define TLS_IP_TEXT	48
 
 static void		PutInt(Tcl_Obj *dictObj, const char *key,
 			    Tcl_WideInt value);
@@ -100,8 +99,6 @@ static void		PutValidity(Tcl_Obj *dictObj, X509 *cert);
 static void		PutSerial(Tcl_Obj *dictObj, X509 *cert);
 static void		PutPem(Tcl_Obj *dictObj, X509 *cert);
 static void		PutExtensions(Tcl_Obj *dictObj, X509 *cert);
-static int		FormatIp(const unsigned char *addr, int length,
-			    char *buf);
 static void		PutSubjectAltName(Tcl_Obj *dictObj, X509 *cert);
 
 /*
@@ -182,57 +179,6 @@ TlsX509NameObj(
 	bio = NULL;
     }
     return BioToObj(bio);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsX509CommonName --
- *
- *	Finds the subject's common name. With several CN entries the last
- *	one in the certificate wins: it is the most specific (the first
- *	in RFC 2253 order).
- *
- * Results:
- *	A new string object, refcount 0; empty without a CN.
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
- */
-
-Tcl_Obj *
-TlsX509CommonName(
-    const X509 *cert)		/* Certificate; not freed. */
-{
-    const X509_NAME *namePtr;
-    const ASN1_STRING *dataPtr;
-    unsigned char *utf8 = NULL;
-    int idx = -1, next, length;
-    Tcl_Obj *resultObj;
-
-    if (cert == NULL) {
-	return Tcl_NewObj();
-    }
-    namePtr = X509_get_subject_name(cert);
-    while ((next = X509_NAME_get_index_by_NID(namePtr, NID_commonName,
-	    idx)) >= 0) {
-	idx = next;
-    }
-    if (idx < 0) {
-	return Tcl_NewObj();
-    }
-    dataPtr = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(namePtr, idx));
-
-    /* ASN1_STRING_to_UTF8 allocates utf8; we free it below. */
-    length = ASN1_STRING_to_UTF8(&utf8, dataPtr);
-    if (length < 0) {
-	return Tcl_NewObj();
-    }
-    resultObj = TlsUtf8Obj((const char *) utf8, length);
-    OPENSSL_free(utf8);
-    return resultObj;
 }
 
 /*
@@ -704,144 +650,6 @@ PutExtensions(
     }
     PutInt(dictObj, "num_extensions", count < 0 ? 0 : count);
     PutObj(dictObj, "extensions", listObj);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * FormatIp --
- *
- *	Spells an iPAddress general name. IPv6 follows RFC 5952 the way
- *	glibc's inet_ntop does, so that names compare equal to what
- *	scripts get from other tools: lowercase, no leading zeros, the
- *	longest run of two or more zero groups (the first of equal runs)
- *	as "::", and the IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible
- *	(::a.b.c.d) forms with a dotted tail. We format it ourselves to
- *	keep platform socket headers out of generic/.
- *
- * Results:
- *	1 with the text in buf (TLS_IP_TEXT bytes), or 0 when length is
- *	neither 4 nor 16 (a name constraint's address/mask pair, which has
- *	no place in a subjectAltName).
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-FormatIp(
-    const unsigned char *addr,
-    int length,
-    char *buf)
-{
-    unsigned int group[8];
-    int i, runStart = -1, runLength = 0, curStart = -1;
-    char *out = buf;
-
-    if (length == 4) {
-	snprintf(buf, TLS_IP_TEXT, "%u.%u.%u.%u",
-		addr[0], addr[1], addr[2], addr[3]);
-	return 1;
-    }
-    if (length != 16) {
-	return 0;
-    }
-    for (i = 0; i < 8; i++) {
-	group[i] = ((unsigned int) addr[2 * i] << 8) | addr[2 * i + 1];
-    }
-
-    /* Find the longest run of zero groups; i == 8 closes a final run. */
-    for (i = 0; i <= 8; i++) {
-	if (i < 8 && group[i] == 0) {
-	    if (curStart < 0) {
-		curStart = i;
-	    }
-	} else if (curStart >= 0) {
-	    if (i - curStart > runLength) {
-		runStart = curStart;
-		runLength = i - curStart;
-	    }
-	    curStart = -1;
-	}
-    }
-    if (runLength < 2) {
-	/* RFC 5952 4.2.2: a single zero group is not shortened. */
-	runStart = -1;
-	runLength = 0;
-    }
-
-    if (runStart == 0 && (runLength == 6
-	    || (runLength == 5 && group[5] == 0xffff))) {
-	snprintf(buf, TLS_IP_TEXT, "::%s%u.%u.%u.%u",
-		runLength == 5 ? "ffff:" : "",
-		addr[12], addr[13], addr[14], addr[15]);
-	return 1;
-    }
-    for (i = 0; i < 8; i++) {
-	if (i == runStart) {
-	    *out++ = ':';
-	    *out++ = ':';
-	    i += runLength - 1;
-	    continue;
-	}
-	if (i > 0 && i != runStart + runLength) {
-	    *out++ = ':';
-	}
-	out += snprintf(out, (size_t) (buf + TLS_IP_TEXT - out), "%x",
-		group[i]);
-    }
-    *out = '\0';
-    return 1;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsX509AltNames --
- *
- *	The DNS names and IP addresses of a certificate's subjectAltName,
- *	which are what a peer's identity is checked against, in
- *	certificate order.
- *
- * Results:
- *	A new list (refcount 0).
- *
- *----------------------------------------------------------------------
- */
-
-Tcl_Obj *
-TlsX509AltNames(
-    X509 *cert)
-{
-    GENERAL_NAMES *namesPtr;
-    const ASN1_STRING *valuePtr;
-    Tcl_Obj *listObj = Tcl_NewListObj(0, NULL);
-    char ip[TLS_IP_TEXT];
-    int i, type;
-
-    /*
-     * A decoded copy that we own. NULL means no extension, or a
-     * malformed or duplicated one; either way there is nothing to show.
-     */
-    namesPtr = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-    for (i = 0; i < sk_GENERAL_NAME_num(namesPtr); i++) {
-	valuePtr = GENERAL_NAME_get0_value(sk_GENERAL_NAME_value(namesPtr, i),
-		&type);
-	if (type == GEN_DNS) {
-	    Tcl_ListObjAppendElement(NULL, listObj, TlsUtf8Obj(
-		    (const char *) ASN1_STRING_get0_data(valuePtr),
-		    ASN1_STRING_length(valuePtr)));
-	} else if (type == GEN_IPADD && FormatIp(
-		ASN1_STRING_get0_data(valuePtr),
-		ASN1_STRING_length(valuePtr), ip)) {
-	    Tcl_ListObjAppendElement(NULL, listObj,
-		    Tcl_NewStringObj(ip, -1));
-	}
-    }
-    GENERAL_NAMES_free(namesPtr);
-    return listObj;
 }
 
 /*
