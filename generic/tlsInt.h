@@ -364,7 +364,7 @@ MODULE_SCOPE int	TlsErrorBusy(Tcl_Interp *interp, TlsConn *connPtr);
 
 /*
  * ---------------------------------------------------------------------
- * tlsX509.c and tlsInfo.c: reports.
+ * tlsX509.c and tlsInfo.c: reports on certificates and channels.
  * ---------------------------------------------------------------------
  */
 
@@ -375,8 +375,18 @@ MODULE_SCOPE Tcl_Obj *	TlsX509AltNames(X509 *cert);
 MODULE_SCOPE Tcl_Obj *	TlsUtf8Obj(const char *bytes, Tcl_Size length);
 MODULE_SCOPE Tcl_Obj *	TlsHexObj(const unsigned char *bytes,
 			    size_t length);
+MODULE_SCOPE int	TlsWrongArgs(Tcl_Interp *interp, Tcl_Obj *const objv[],
+			    const char *usage);
 MODULE_SCOPE Tcl_ObjCmdProc TlsStatusCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsConnectionCmd;
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsCiphers.c: what this OpenSSL offers.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE Tcl_Obj *	TlsCipherDescription(const SSL_CIPHER *cipherPtr);
 MODULE_SCOPE Tcl_ObjCmdProc TlsCiphersCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsProtocolsCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsVersionCmd;
