@@ -10,11 +10,8 @@
  */
 
 #include "tlsInt.h"
-#include <sys/stat.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <time.h>
-#include <openssl/evp.h>
 
 /* Idle contexts kept for reuse before the oldest idle one is freed. */
 #define TLS_CACHE_IDLE_MAX 16
@@ -53,210 +50,6 @@ TlsKeylogEnabled(void)
     const char *path = getenv("SSLKEYLOGFILE");
 
     return path != NULL && *path != '\0';
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * FileError --
- *
- *	Error for an option naming a file that cannot be used.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-FileError(
-    Tcl_Interp *interp,
-    const char *option,
-    Tcl_Obj *pathObj,
-    const char *problem)
-{
-    return TlsError(interp, Tcl_ObjPrintf("cannot use %s \"%s\": %s",
-	    option, Tcl_GetString(pathObj), problem), "FILE", option, NULL);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * CheckFile --
- *
- *	Checks that a file option names something readable of the right
- *	kind, and appends its identity (path, inode, size, mtime) to the
- *	cache key.
- *
- * Results:
- *	TCL_OK, or TCL_ERROR with a clear message.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-CheckFile(
-    Tcl_Interp *interp,
-    const char *option,
-    Tcl_Obj *pathObj,
-    int wantDir,
-    Tcl_DString *keyPtr)
-{
-    const char *path;
-    struct stat st;
-    char buf[128];
-
-    if (pathObj == NULL) {
-	Tcl_DStringAppend(keyPtr, "|", 1);
-	return TCL_OK;
-    }
-    path = Tcl_GetString(pathObj);
-    if (stat(path, &st) != 0) {
-	return FileError(interp, option, pathObj, Tcl_ErrnoMsg(errno));
-    }
-    if (wantDir ? !S_ISDIR(st.st_mode) : S_ISDIR(st.st_mode)) {
-	return FileError(interp, option, pathObj,
-		wantDir ? "not a directory" : "is a directory");
-    }
-    if (access(path, R_OK) != 0) {
-	return FileError(interp, option, pathObj, Tcl_ErrnoMsg(errno));
-    }
-    snprintf(buf, sizeof(buf), "|%lu:%lu:%lld:%lld.%09ld:",
-	    (unsigned long) st.st_dev, (unsigned long) st.st_ino,
-	    (long long) st.st_size, (long long) st.st_mtim.tv_sec,
-	    (long) st.st_mtim.tv_nsec);
-    Tcl_DStringAppend(keyPtr, buf, -1);
-    Tcl_DStringAppend(keyPtr, path, -1);
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * AppendDigest --
- *
- *	Appends a SHA-256 of a value's bytes to the cache key, so DER
- *	certificates and keys are keyed without keeping key bytes around.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-AppendDigest(
-    Tcl_DString *keyPtr,
-    Tcl_Obj *objPtr)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdLen = 0, i;
-    char hex[3];
-    Tcl_Size len;
-    const unsigned char *bytes;
-
-    Tcl_DStringAppend(keyPtr, "|", 1);
-    if (objPtr == NULL) {
-	return;
-    }
-    bytes = Tcl_GetByteArrayFromObj(objPtr, &len);
-    EVP_Digest(bytes, (size_t) len, md, &mdLen, EVP_sha256(), NULL);
-    for (i = 0; i < mdLen; i++) {
-	snprintf(hex, sizeof(hex), "%02x", md[i]);
-	Tcl_DStringAppend(keyPtr, hex, 2);
-    }
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * AppendString --
- *
- *	Appends an optional string field to the cache key.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-AppendString(
-    Tcl_DString *keyPtr,
-    Tcl_Obj *objPtr)
-{
-    Tcl_DStringAppend(keyPtr, "|", 1);
-    if (objPtr != NULL) {
-	Tcl_DStringAppend(keyPtr, Tcl_GetString(objPtr), -1);
-    }
-}
-
-/*
- * AppendDefaultStore --
- *	Where OpenSSL finds the default CA store: the environment variables
- *	it reads (SSL_CERT_FILE, SSL_CERT_DIR) go into the key, so a script
- *	that sets one gets a context that uses it.
- */
-
-static void
-AppendDefaultStore(
-    Tcl_DString *keyPtr)
-{
-    const char *names[2];
-    int i;
-
-    names[0] = X509_get_default_cert_file_env();
-    names[1] = X509_get_default_cert_dir_env();
-    for (i = 0; i < 2; i++) {
-	const char *value = getenv(names[i]);
-
-	Tcl_DStringAppend(keyPtr, value != NULL ? "|=" : "|", -1);
-	if (value != NULL) {
-	    Tcl_DStringAppend(keyPtr, value, -1);
-	}
-    }
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * BuildKey --
- *
- *	Computes the cache key of a configuration, checking its files on
- *	the way (so a missing file is reported before anything is built).
- *
- * Results:
- *	TCL_OK with the key in keyPtr (initialised here), or TCL_ERROR.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-BuildKey(
-    Tcl_Interp *interp,
-    const TlsConfig *cfgPtr,
-    Tcl_DString *keyPtr)
-{
-    char buf[64];
-    Tcl_Obj *keyFile = cfgPtr->keyFile;
-
-    if (keyFile == NULL && cfgPtr->key == NULL) {
-	keyFile = cfgPtr->certFile;	/* The key may follow the cert. */
-    }
-    Tcl_DStringInit(keyPtr);
-    snprintf(buf, sizeof(buf), "%d:%d:%d:%d", cfgPtr->server,
-	    cfgPtr->minVersion, cfgPtr->maxVersion, cfgPtr->securityLevel);
-    Tcl_DStringAppend(keyPtr, buf, -1);
-    if (CheckFile(interp, "-certfile", cfgPtr->certFile, 0, keyPtr) != TCL_OK
-	    || CheckFile(interp, "-keyfile", keyFile, 0, keyPtr) != TCL_OK
-	    || CheckFile(interp, "-cafile", cfgPtr->caFile, 0, keyPtr) != TCL_OK
-	    || CheckFile(interp, "-cadir", cfgPtr->caDir, 1, keyPtr) != TCL_OK
-	    || CheckFile(interp, "-dhparams", cfgPtr->server
-		    ? cfgPtr->dhParams : NULL, 0, keyPtr) != TCL_OK) {
-	Tcl_DStringFree(keyPtr);
-	return TCL_ERROR;
-    }
-    if (cfgPtr->caFile == NULL && cfgPtr->caDir == NULL) {
-	AppendDefaultStore(keyPtr);
-    }
-    AppendDigest(keyPtr, cfgPtr->cert);
-    AppendDigest(keyPtr, cfgPtr->key);
-    AppendString(keyPtr, cfgPtr->cipher);
-    AppendString(keyPtr, cfgPtr->cipherSuites);
-    AppendString(keyPtr, cfgPtr->password);
-    Tcl_DStringAppend(keyPtr, TlsKeylogEnabled() ? "|keylog" : "|", -1);
-    return TCL_OK;
 }
 
 /*
@@ -394,7 +187,7 @@ TlsContextGet(
     Tcl_DString key;
     SSL_CTX *ctx;
 
-    if (BuildKey(interp, cfgPtr, &key) != TCL_OK) {
+    if (TlsConfigKey(interp, cfgPtr, &key) != TCL_OK) {
 	return TCL_ERROR;
     }
     for (linkPtr = &tsdPtr->firstPtr; *linkPtr != NULL;

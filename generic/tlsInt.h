@@ -76,8 +76,23 @@ MODULE_SCOPE void	TlsConfigInit(TlsConfig *cfgPtr);
 MODULE_SCOPE int	TlsConfigParse(Tcl_Interp *interp, Tcl_Size objc,
 			    Tcl_Obj *const objv[], TlsConfig *cfgPtr);
 MODULE_SCOPE void	TlsConfigFree(TlsConfig *cfgPtr);
+MODULE_SCOPE int	TlsConfigKey(Tcl_Interp *interp,
+			    const TlsConfig *cfgPtr, Tcl_DString *keyPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsValues.c: checks of host names, ALPN lists and files for the
+ * option parser and the context key.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsCheckHostName(Tcl_Interp *interp,
+			    Tcl_Obj *valueObj);
+MODULE_SCOPE int	TlsCheckAlpn(Tcl_Interp *interp, Tcl_Obj *listObj);
 MODULE_SCOPE void	TlsAlpnWire(Tcl_Obj *listObj, unsigned char **wirePtr,
 			    unsigned int *lenPtr);
+MODULE_SCOPE int	TlsFileIdentity(Tcl_Interp *interp, const char *option,
+			    Tcl_Obj *pathObj, int wantDir, Tcl_DString *idPtr);
 
 /*
  * ---------------------------------------------------------------------
@@ -89,7 +104,8 @@ typedef struct TlsContext {
     SSL_CTX *ctx;		/* Owned. */
     int refCount;		/* Channels (and the cache) using it. */
     int cached;			/* Still reachable from the cache. */
-    char *key;			/* Cache key, owned (ckalloc). */
+    char *key;			/* Cache key (TlsConfigKey), owned
+				 * (ckalloc). */
     struct TlsContext *nextPtr;	/* Cache list link. */
     Tcl_HashTable sessions;	/* Client side: resumable sessions by
 				 * peer (TlsConn.sessionKey); each value is
