@@ -1,9 +1,9 @@
 /*
  * tlsInfo.c --
  *
- *	The reporting commands: tls::status, tls::connection, tls::ciphers,
- *	tls::protocols and tls::version. They only read OpenSSL state; none
- *	of them changes a connection.
+ *	The reporting commands on channels: tls::status and tls::connection
+ *	(tls::ciphers, tls::protocols and tls::version are tlsCiphers.c's).
+ *	They only read OpenSSL state; neither changes a connection.
  *
  *	tls::status ?-local? channel
  *	    Empty list until the handshake has finished. Then the keys of
@@ -74,88 +74,33 @@
  *	    compression		Compression method name, or "none".
  *	    expansion		Expansion method name, or "none".
  *	    session_cache_mode	client, server, both or none.
- *
- *	tls::ciphers protocol ?verbose? ?supported?
- *	    Names (or, verbose, SSL_CIPHER_description lines without the
- *	    newline) of the ciphers OpenSSL offers for protocol; with
- *	    supported, only those usable with that protocol version. Empty
- *	    for a protocol this OpenSSL cannot speak (ssl2, and ssl3 on most
- *	    builds).
- *
- *	tls::protocols
- *	    Those of tls1 tls1.1 tls1.2 tls1.3 that this OpenSSL can speak.
- *
- *	tls::version
- *	    OpenSSL_version(OPENSSL_VERSION), e.g. "OpenSSL 3.0.22 ...".
  */
 
 #include "tlsInt.h"
-#include <openssl/crypto.h>
 
-/*
- * The protocols tls::ciphers accepts, in the order its error message
- * lists them. OpenSSL 3 has no SSLv2 at all; SSL2_VERSION is only a
- * number that every version setter refuses, which is what we want.
- */
-
-typedef struct ProtocolName {
-    const char *name;
-    int version;		/* OpenSSL's constant for it. */
-} ProtocolName;
-
-static const ProtocolName protocolNames[] = {
-    {"ssl2",	SSL2_VERSION},
-    {"ssl3",	SSL3_VERSION},
-    {"tls1",	TLS1_VERSION},
-    {"tls1.1",	TLS1_1_VERSION},
-    {"tls1.2",	TLS1_2_VERSION},
-    {"tls1.3",	TLS1_3_VERSION},
-    {NULL,	0}
-};
-
-/* SSL_CIPHER_description needs at least 128 bytes. */
-#define TLS_DESCRIPTION_SIZE 256
-
-static int		WrongArgs(Tcl_Interp *interp, Tcl_Obj *const objv[],
-			    const char *usage);
-static void		PutInt(Tcl_Obj *dictObj, const char *key,
-			    Tcl_WideInt value);
-static void		PutObj(Tcl_Obj *dictObj, const char *key,
-			    Tcl_Obj *valueObj);
-static void		PutString(Tcl_Obj *dictObj, const char *key,
-			    const char *value);
 static const char *	NidName(int found, int nid);
 static const char *	VersionName(const SSL *ssl);
 static Tcl_Obj *	AlpnObj(const SSL *ssl);
 static Tcl_Obj *	CaNamesObj(const SSL *ssl);
 static void		PutStatusKeys(Tcl_Obj *dictObj, SSL *ssl, X509 *cert,
 			    int local);
-static Tcl_Obj *	DescriptionObj(const SSL_CIPHER *cipherPtr);
 static void		PutCipher(Tcl_Obj *dictObj,
 			    const SSL_CIPHER *cipherPtr);
 static Tcl_Obj *	MasterKeyObj(const SSL_SESSION *sessPtr);
 static void		PutSession(Tcl_Obj *dictObj, SSL_SESSION *sessPtr);
 static const char *	CompressionName(const COMP_METHOD *methodPtr);
 static const char *	CacheModeName(long mode);
-static int		GetFlag(Tcl_Interp *interp, Tcl_Obj *objPtr,
-			    int *flagPtr);
-static int		NewProbe(Tcl_Interp *interp, int version,
-			    SSL **sslPtr);
-static int		ProbeCanSpeak(SSL *ssl);
-static void		AppendCiphers(Tcl_Obj *listObj,
-			    const STACK_OF(SSL_CIPHER) *ciphersPtr,
-			    int verbose);
 
 /*
- * WrongArgs --
+ * TlsWrongArgs --
  *
  *	Reports a wrong argument count the way Tcl does, but with the
  *	errorCode {TLS USAGE} that all our usage errors carry. Returns
  *	TCL_ERROR.
  */
 
-static int
-WrongArgs(
+int
+TlsWrongArgs(
     Tcl_Interp *interp,
     Tcl_Obj *const objv[],
     const char *usage)		/* Arguments after the command name. */
@@ -163,41 +108,6 @@ WrongArgs(
     Tcl_WrongNumArgs(interp, 1, objv, usage);
     Tcl_SetErrorCode(interp, "TLS", "USAGE", NULL);
     return TCL_ERROR;
-}
-
-/*
- * PutInt, PutObj, PutString --
- *
- *	Add one key to a new, unshared dict, so Tcl_DictObjPut cannot fail;
- *	it takes its own references to the key and to valueObj (which may
- *	have refcount 0). A NULL string value is stored as "".
- */
-
-static void
-PutInt(
-    Tcl_Obj *dictObj,
-    const char *key,
-    Tcl_WideInt value)
-{
-    PutObj(dictObj, key, Tcl_NewWideIntObj(value));
-}
-
-static void
-PutObj(
-    Tcl_Obj *dictObj,
-    const char *key,
-    Tcl_Obj *valueObj)
-{
-    Tcl_DictObjPut(NULL, dictObj, Tcl_NewStringObj(key, -1), valueObj);
-}
-
-static void
-PutString(
-    Tcl_Obj *dictObj,
-    const char *key,
-    const char *value)
-{
-    PutObj(dictObj, key, Tcl_NewStringObj(value ? value : "", -1));
 }
 
 /*
@@ -337,32 +247,32 @@ PutStatusKeys(
 	peerName = SSL_get0_peername(ssl);
     }
     if (peerName != NULL) {
-	PutObj(dictObj, "peername", TlsUtf8Obj(peerName, -1));
+	TlsDictPutObj(dictObj, "peername", TlsUtf8Obj(peerName, -1));
     } else {
-	PutObj(dictObj, "peername", TlsX509CommonName(cert));
+	TlsDictPutObj(dictObj, "peername", TlsX509CommonName(cert));
     }
-    PutInt(dictObj, "sbits", SSL_CIPHER_get_bits(cipherPtr, NULL));
-    PutString(dictObj, "cipher",
+    TlsDictPutInt(dictObj, "sbits", SSL_CIPHER_get_bits(cipherPtr, NULL));
+    TlsDictPutString(dictObj, "cipher",
 	    cipherPtr ? SSL_CIPHER_get_name(cipherPtr) : "");
-    PutString(dictObj, "verificationresult",
+    TlsDictPutString(dictObj, "verificationresult",
 	    X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
-    PutObj(dictObj, "alpn", AlpnObj(ssl));
-    PutString(dictObj, "protocol", VersionName(ssl));
+    TlsDictPutObj(dictObj, "alpn", AlpnObj(ssl));
+    TlsDictPutString(dictObj, "protocol", VersionName(ssl));
 
     if (local) {
 	found = SSL_get_signature_nid(ssl, &nid);
     } else {
 	found = SSL_get_peer_signature_nid(ssl, &nid);
     }
-    PutString(dictObj, "signature_hash", NidName(found, nid));
+    TlsDictPutString(dictObj, "signature_hash", NidName(found, nid));
     nid = NID_undef;
     if (local) {
 	found = SSL_get_signature_type_nid(ssl, &nid);
     } else {
 	found = SSL_get_peer_signature_type_nid(ssl, &nid);
     }
-    PutString(dictObj, "signature_type", NidName(found, nid));
-    PutObj(dictObj, "ca_names", CaNamesObj(ssl));
+    TlsDictPutString(dictObj, "signature_type", NidName(found, nid));
+    TlsDictPutObj(dictObj, "ca_names", CaNamesObj(ssl));
 }
 
 /*
@@ -397,7 +307,7 @@ TlsStatusCmd(
 
     (void) clientData;
     if (objc < 2 || objc > 3) {
-	return WrongArgs(interp, objv, "?-local? channel");
+	return TlsWrongArgs(interp, objv, "?-local? channel");
     }
     if (objc == 3) {
 	if (strcmp(Tcl_GetString(objv[1]), "-local") != 0) {
@@ -441,32 +351,6 @@ TlsStatusCmd(
 }
 
 /*
- * DescriptionObj --
- *
- *	SSL_CIPHER_description as a new object (refcount 0), without its
- *	trailing newline (and other trailing blanks), so it reads as one list
- *	element.
- */
-
-static Tcl_Obj *
-DescriptionObj(
-    const SSL_CIPHER *cipherPtr)
-{
-    char buf[TLS_DESCRIPTION_SIZE];
-    size_t length;
-
-    if (SSL_CIPHER_description(cipherPtr, buf, (int) sizeof(buf)) == NULL) {
-	return Tcl_NewObj();
-    }
-    length = strlen(buf);
-    while (length > 0 && (buf[length - 1] == '\n' || buf[length - 1] == ' '
-	    || buf[length - 1] == '\r' || buf[length - 1] == '\t')) {
-	length--;
-    }
-    return Tcl_NewStringObj(buf, (Tcl_Size) length);
-}
-
-/*
  *----------------------------------------------------------------------
  *
  * PutCipher --
@@ -498,18 +382,18 @@ PutCipher(
 	const char *const *keyPtr;
 
 	for (keyPtr = keys; *keyPtr != NULL; keyPtr++) {
-	    PutString(dictObj, *keyPtr, "");
+	    TlsDictPutString(dictObj, *keyPtr, "");
 	}
 	return;
     }
     secretBits = SSL_CIPHER_get_bits(cipherPtr, &algBits);
-    PutString(dictObj, "cipher", SSL_CIPHER_get_name(cipherPtr));
-    PutString(dictObj, "standard_name", SSL_CIPHER_standard_name(cipherPtr));
-    PutInt(dictObj, "bits", algBits);
-    PutInt(dictObj, "secret_bits", secretBits);
-    PutString(dictObj, "min_version", SSL_CIPHER_get_version(cipherPtr));
-    PutInt(dictObj, "id", (Tcl_WideInt) SSL_CIPHER_get_id(cipherPtr));
-    PutObj(dictObj, "description", DescriptionObj(cipherPtr));
+    TlsDictPutString(dictObj, "cipher", SSL_CIPHER_get_name(cipherPtr));
+    TlsDictPutString(dictObj, "standard_name", SSL_CIPHER_standard_name(cipherPtr));
+    TlsDictPutInt(dictObj, "bits", algBits);
+    TlsDictPutInt(dictObj, "secret_bits", secretBits);
+    TlsDictPutString(dictObj, "min_version", SSL_CIPHER_get_version(cipherPtr));
+    TlsDictPutInt(dictObj, "id", (Tcl_WideInt) SSL_CIPHER_get_id(cipherPtr));
+    TlsDictPutObj(dictObj, "description", TlsCipherDescription(cipherPtr));
 }
 
 /*
@@ -583,31 +467,31 @@ PutSession(
 	const char *const *keyPtr;
 
 	for (keyPtr = keys; *keyPtr != NULL; keyPtr++) {
-	    PutString(dictObj, *keyPtr, "");
+	    TlsDictPutString(dictObj, *keyPtr, "");
 	}
 	return;
     }
-    PutInt(dictObj, "resumable", SSL_SESSION_is_resumable(sessPtr));
-    PutInt(dictObj, "start_time",
+    TlsDictPutInt(dictObj, "resumable", SSL_SESSION_is_resumable(sessPtr));
+    TlsDictPutInt(dictObj, "start_time",
 	    (Tcl_WideInt) TLS_SESSION_GET_TIME(sessPtr));
-    PutInt(dictObj, "timeout", SSL_SESSION_get_timeout(sessPtr));
-    PutInt(dictObj, "lifetime",
+    TlsDictPutInt(dictObj, "timeout", SSL_SESSION_get_timeout(sessPtr));
+    TlsDictPutInt(dictObj, "lifetime",
 	    (Tcl_WideInt) SSL_SESSION_get_ticket_lifetime_hint(sessPtr));
 
     bytes = SSL_SESSION_get_id(sessPtr, &idLength);
-    PutObj(dictObj, "session_id", TlsHexObj(bytes, bytes ? idLength : 0));
+    TlsDictPutObj(dictObj, "session_id", TlsHexObj(bytes, bytes ? idLength : 0));
 
     bytes = NULL;
     SSL_SESSION_get0_ticket(sessPtr, &bytes, &length);
-    PutObj(dictObj, "session_ticket", TlsHexObj(bytes, bytes ? length : 0));
+    TlsDictPutObj(dictObj, "session_ticket", TlsHexObj(bytes, bytes ? length : 0));
 
     length = 0;
     if (!SSL_SESSION_get0_ticket_appdata(sessPtr, &appData, &length)
 	    || appData == NULL) {
 	length = 0;
     }
-    PutObj(dictObj, "ticket_app_data", TlsHexObj(appData, length));
-    PutObj(dictObj, "master_key", MasterKeyObj(sessPtr));
+    TlsDictPutObj(dictObj, "ticket_app_data", TlsHexObj(appData, length));
+    TlsDictPutObj(dictObj, "master_key", MasterKeyObj(sessPtr));
 }
 
 /*
@@ -676,7 +560,7 @@ TlsConnectionCmd(
 
     (void) clientData;
     if (objc != 2) {
-	return WrongArgs(interp, objv, "channel");
+	return TlsWrongArgs(interp, objv, "channel");
     }
     connPtr = TlsChannelConn(interp, objv[1], NULL);
     if (connPtr == NULL) {
@@ -685,329 +569,33 @@ TlsConnectionCmd(
     ssl = connPtr->ssl;
     ERR_set_mark();
     dictObj = Tcl_NewDictObj();
-    PutString(dictObj, "state", SSL_state_string_long(ssl));
-    PutObj(dictObj, "servername", TlsUtf8Obj(
+    TlsDictPutString(dictObj, "state", SSL_state_string_long(ssl));
+    TlsDictPutObj(dictObj, "servername", TlsUtf8Obj(
 	    SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name), -1));
-    PutString(dictObj, "protocol", VersionName(ssl));
-    PutString(dictObj, "renegotiation",
+    TlsDictPutString(dictObj, "protocol", VersionName(ssl));
+    TlsDictPutString(dictObj, "renegotiation",
 	    SSL_version(ssl) < TLS1_3_VERSION
 	    && SSL_get_secure_renegotiation_support(ssl)
 	    ? "supported" : "not supported");
-    PutInt(dictObj, "securitylevel", SSL_get_security_level(ssl));
-    PutInt(dictObj, "session_reused", SSL_session_reused(ssl));
-    PutInt(dictObj, "is_server", SSL_is_server(ssl));
+    TlsDictPutInt(dictObj, "securitylevel", SSL_get_security_level(ssl));
+    TlsDictPutInt(dictObj, "session_reused", SSL_session_reused(ssl));
+    TlsDictPutInt(dictObj, "is_server", SSL_is_server(ssl));
     PutCipher(dictObj, SSL_get_current_cipher(ssl));
-    PutObj(dictObj, "alpn", AlpnObj(ssl));
+    TlsDictPutObj(dictObj, "alpn", AlpnObj(ssl));
     PutSession(dictObj, SSL_get_session(ssl));
-    PutString(dictObj, "compression",
+    TlsDictPutString(dictObj, "compression",
 	    CompressionName(SSL_get_current_compression(ssl)));
-    PutString(dictObj, "expansion",
+    TlsDictPutString(dictObj, "expansion",
 	    CompressionName(SSL_get_current_expansion(ssl)));
 
     /*
      * Ask the SSL for its context instead of using connPtr->ctxPtr: an
      * SNI callback may have moved the connection to another SSL_CTX.
      */
-    PutString(dictObj, "session_cache_mode", CacheModeName(
+    TlsDictPutString(dictObj, "session_cache_mode", CacheModeName(
 	    SSL_CTX_get_session_cache_mode(SSL_get_SSL_CTX(ssl))));
     ERR_pop_to_mark();
     Tcl_SetObjResult(interp, dictObj);
-    return TCL_OK;
-}
-
-/*
- * GetFlag --
- *
- *	Reads a boolean argument into *flagPtr, with the errorCode
- *	{TLS USAGE} of our other usage errors instead of Tcl's. Returns a
- *	standard Tcl result.
- */
-
-static int
-GetFlag(
-    Tcl_Interp *interp,
-    Tcl_Obj *objPtr,
-    int *flagPtr)
-{
-    if (Tcl_GetBooleanFromObj(NULL, objPtr, flagPtr) != TCL_OK) {
-	return TlsError(interp, Tcl_ObjPrintf(
-		"expected boolean value but got \"%s\"",
-		Tcl_GetString(objPtr)), "USAGE", NULL);
-    }
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * NewProbe --
- *
- *	Makes a client SSL that may use exactly one protocol version, to
- *	ask OpenSSL what it would do with that version. Security level 0,
- *	because OpenSSL 3 refuses TLS 1.0 and 1.1 at the default level and
- *	the question is what the library can do, not what defaults allow.
- *
- * Results:
- *	TCL_OK with *sslPtr owned by the caller (free it with SSL_free), or
- *	NULL if OpenSSL rejects the version outright. TCL_ERROR with a
- *	message in interp if OpenSSL cannot make the objects.
- *
- * Side effects:
- *	May push errors onto the OpenSSL queue; the callers discard them.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-NewProbe(
-    Tcl_Interp *interp,
-    int version,		/* SSL3_VERSION, TLS1_VERSION, ... */
-    SSL **sslPtr)
-{
-    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-    SSL *ssl = NULL;
-
-    *sslPtr = NULL;
-    if (ctx == NULL) {
-	return TlsErrorOpenSSL(interp, "cannot create SSL context",
-		"CONTEXT", NULL);
-    }
-    SSL_CTX_set_security_level(ctx, 0);
-    if (SSL_CTX_set_min_proto_version(ctx, version)
-	    && SSL_CTX_set_max_proto_version(ctx, version)) {
-	ssl = SSL_new(ctx);
-	if (ssl == NULL) {
-	    SSL_CTX_free(ctx);
-	    return TlsErrorOpenSSL(interp, "cannot create SSL object",
-		    "CONTEXT", NULL);
-	}
-
-	/* The supported list is defined as a client's ClientHello. */
-	SSL_set_connect_state(ssl);
-    }
-
-    /* SSL_new took its own reference to ctx; drop ours. */
-    SSL_CTX_free(ctx);
-    *sslPtr = ssl;
-    return TCL_OK;
-}
-
-/*
- * ProbeCanSpeak --
- *
- *	Whether the probe's protocol version is usable: it is if some cipher
- *	is supported with it. This catches protocols compiled out of OpenSSL
- *	(no-ssl3, no-tls1, ...) at run time, so no #ifdef is needed, and a
- *	library built differently from the headers we were compiled with is
- *	still described correctly.
- */
-
-static int
-ProbeCanSpeak(
-    SSL *ssl)
-{
-    STACK_OF(SSL_CIPHER) *ciphersPtr = SSL_get1_supported_ciphers(ssl);
-    int canSpeak = sk_SSL_CIPHER_num(ciphersPtr) > 0;
-
-    /* The "get1" list is ours to free, its ciphers are not. */
-    sk_SSL_CIPHER_free(ciphersPtr);
-    return canSpeak;
-}
-
-/*
- * AppendCiphers --
- *
- *	Appends the names (or descriptions, if verbose) of a cipher list to
- *	listObj.
- */
-
-static void
-AppendCiphers(
-    Tcl_Obj *listObj,
-    const STACK_OF(SSL_CIPHER) *ciphersPtr,
-    int verbose)
-{
-    const SSL_CIPHER *cipherPtr;
-    Tcl_Obj *itemObj;
-    int i;
-
-    for (i = 0; i < sk_SSL_CIPHER_num(ciphersPtr); i++) {
-	cipherPtr = sk_SSL_CIPHER_value(ciphersPtr, i);
-	if (verbose) {
-	    itemObj = DescriptionObj(cipherPtr);
-	} else {
-	    itemObj = Tcl_NewStringObj(SSL_CIPHER_get_name(cipherPtr), -1);
-	}
-	Tcl_ListObjAppendElement(NULL, listObj, itemObj);
-    }
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsCiphersCmd --
- *
- *	Implements "tls::ciphers protocol ?verbose? ?supported?".
- *	Without supported the list is OpenSSL's configured cipher list,
- *	which is the same for every protocol; with it, only the ciphers
- *	that protocol version can use.
- *
- * Results:
- *	A standard Tcl result.
- *
- * Side effects:
- *	None; the OpenSSL error queue is left as found.
- *
- *----------------------------------------------------------------------
- */
-
-int
-TlsCiphersCmd(
-    void *clientData,		/* Not used. */
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    const ProtocolName *protoPtr;
-    const char *protocol;
-    int verbose = 0, supported = 0, result;
-    SSL *ssl;
-    STACK_OF(SSL_CIPHER) *supportedPtr;
-    Tcl_Obj *listObj;
-
-    (void) clientData;
-    if (objc < 2 || objc > 4) {
-	return WrongArgs(interp, objv, "protocol ?verbose? ?supported?");
-    }
-    protocol = Tcl_GetString(objv[1]);
-    for (protoPtr = protocolNames; protoPtr->name != NULL; protoPtr++) {
-	if (strcmp(protocol, protoPtr->name) == 0) {
-	    break;
-	}
-    }
-    if (protoPtr->name == NULL) {
-	return TlsError(interp, Tcl_ObjPrintf("bad protocol \"%s\": must be"
-		" ssl2, ssl3, tls1, tls1.1, tls1.2, or tls1.3", protocol),
-		"OPTION", "protocol", protocol, NULL);
-    }
-    if ((objc > 2 && GetFlag(interp, objv[2], &verbose) != TCL_OK)
-	    || (objc > 3 && GetFlag(interp, objv[3], &supported) != TCL_OK)) {
-	return TCL_ERROR;
-    }
-
-    ERR_set_mark();
-    result = NewProbe(interp, protoPtr->version, &ssl);
-    if (result == TCL_OK) {
-	listObj = Tcl_NewListObj(0, NULL);
-	if (ssl != NULL) {
-	    /*
-	     * A version OpenSSL cannot speak lists no supported cipher;
-	     * report nothing then, not the version-blind full list.
-	     */
-	    supportedPtr = SSL_get1_supported_ciphers(ssl);
-	    if (sk_SSL_CIPHER_num(supportedPtr) > 0) {
-		AppendCiphers(listObj, supported ? supportedPtr
-			: SSL_get_ciphers(ssl), verbose);
-	    }
-	    sk_SSL_CIPHER_free(supportedPtr);
-	    SSL_free(ssl);
-	}
-	Tcl_SetObjResult(interp, listObj);
-    }
-    ERR_pop_to_mark();
-    return result;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsProtocolsCmd --
- *
- *	Implements "tls::protocols". SSLv2 and SSLv3 are never listed,
- *	even by an OpenSSL built with SSLv3: tls does not enable them.
- *
- * Results:
- *	A standard Tcl result.
- *
- * Side effects:
- *	None; the OpenSSL error queue is left as found.
- *
- *----------------------------------------------------------------------
- */
-
-int
-TlsProtocolsCmd(
-    void *clientData,		/* Not used. */
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    const ProtocolName *protoPtr;
-    Tcl_Obj *listObj;
-    SSL *ssl;
-    int result = TCL_OK;
-
-    (void) clientData;
-    if (objc != 1) {
-	return WrongArgs(interp, objv, NULL);
-    }
-    listObj = Tcl_NewListObj(0, NULL);
-    ERR_set_mark();
-    for (protoPtr = protocolNames; protoPtr->name != NULL; protoPtr++) {
-	if (protoPtr->version < TLS1_VERSION) {
-	    continue;
-	}
-	result = NewProbe(interp, protoPtr->version, &ssl);
-	if (result != TCL_OK) {
-	    break;
-	}
-	if (ssl != NULL && ProbeCanSpeak(ssl)) {
-	    Tcl_ListObjAppendElement(NULL, listObj,
-		    Tcl_NewStringObj(protoPtr->name, -1));
-	}
-	SSL_free(ssl);
-    }
-    ERR_pop_to_mark();
-    if (result == TCL_OK) {
-	Tcl_SetObjResult(interp, listObj);
-    } else {
-	/* Never shared, so our one reference frees it. */
-	Tcl_IncrRefCount(listObj);
-	Tcl_DecrRefCount(listObj);
-    }
-    return result;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsVersionCmd --
- *
- *	Implements "tls::version": the version of the OpenSSL library
- *	loaded at run time (not the headers we were built with).
- *
- * Results:
- *	A standard Tcl result.
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
- */
-
-int
-TlsVersionCmd(
-    void *clientData,		/* Not used. */
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    (void) clientData;
-    if (objc != 1) {
-	return WrongArgs(interp, objv, NULL);
-    }
-    Tcl_SetObjResult(interp,
-	    Tcl_NewStringObj(OpenSSL_version(OPENSSL_VERSION), -1));
     return TCL_OK;
 }
 

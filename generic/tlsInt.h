@@ -79,8 +79,23 @@ MODULE_SCOPE void	TlsConfigInit(TlsConfig *cfgPtr);
 MODULE_SCOPE int	TlsConfigParse(Tcl_Interp *interp, Tcl_Size objc,
 			    Tcl_Obj *const objv[], TlsConfig *cfgPtr);
 MODULE_SCOPE void	TlsConfigFree(TlsConfig *cfgPtr);
+MODULE_SCOPE int	TlsConfigKey(Tcl_Interp *interp,
+			    const TlsConfig *cfgPtr, Tcl_DString *keyPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsValues.c: checks of host names, ALPN lists and files for the
+ * option parser and the context key.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsCheckHostName(Tcl_Interp *interp,
+			    Tcl_Obj *valueObj);
+MODULE_SCOPE int	TlsCheckAlpn(Tcl_Interp *interp, Tcl_Obj *listObj);
 MODULE_SCOPE void	TlsAlpnWire(Tcl_Obj *listObj, unsigned char **wirePtr,
 			    unsigned int *lenPtr);
+MODULE_SCOPE int	TlsFileIdentity(Tcl_Interp *interp, const char *option,
+			    Tcl_Obj *pathObj, int wantDir, Tcl_DString *idPtr);
 
 /*
  * ---------------------------------------------------------------------
@@ -98,7 +113,8 @@ typedef struct TlsContext {
     SSL_CTX *ctx;		/* Owned. */
     int refCount;		/* Channels (and the cache) using it. */
     int cached;			/* Still reachable from the cache. */
-    char *key;			/* Cache key, owned (ckalloc). */
+    char *key;			/* Cache key (TlsConfigKey), owned
+				 * (ckalloc). */
     struct TlsContext *nextPtr;	/* Cache list link. */
     TlsSessionTable sessions;	/* Client side: resumable sessions by
 				 * peer (tlsSession.c). */
@@ -452,7 +468,8 @@ MODULE_SCOPE int	TlsErrorRaise(Tcl_Interp *interp, TlsConn *connPtr);
 
 /*
  * ---------------------------------------------------------------------
- * tlsX509.c, tlsNames.c and tlsInfo.c: reports.
+ * tlsX509.c, tlsNames.c and tlsInfo.c: reports on certificates and
+ * channels.
  * ---------------------------------------------------------------------
  */
 
@@ -462,10 +479,26 @@ MODULE_SCOPE Tcl_Obj *	TlsX509CommonName(const X509 *cert);
 MODULE_SCOPE Tcl_Obj *	TlsX509AltNames(X509 *cert);
 MODULE_SCOPE int	TlsIsIpAddress(const char *host);
 MODULE_SCOPE Tcl_Obj *	TlsUtf8Obj(const char *bytes, Tcl_Size length);
+MODULE_SCOPE void	TlsDictPutInt(Tcl_Obj *dictObj, const char *key,
+			    Tcl_WideInt value);
+MODULE_SCOPE void	TlsDictPutObj(Tcl_Obj *dictObj, const char *key,
+			    Tcl_Obj *valueObj);
+MODULE_SCOPE void	TlsDictPutString(Tcl_Obj *dictObj, const char *key,
+			    const char *value);
 MODULE_SCOPE Tcl_Obj *	TlsHexObj(const unsigned char *bytes,
 			    size_t length);
+MODULE_SCOPE int	TlsWrongArgs(Tcl_Interp *interp, Tcl_Obj *const objv[],
+			    const char *usage);
 MODULE_SCOPE Tcl_ObjCmdProc TlsStatusCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsConnectionCmd;
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsCiphers.c: what this OpenSSL offers.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE Tcl_Obj *	TlsCipherDescription(const SSL_CIPHER *cipherPtr);
 MODULE_SCOPE Tcl_ObjCmdProc TlsCiphersCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsProtocolsCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsVersionCmd;

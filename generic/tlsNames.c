@@ -5,7 +5,8 @@
  *	error messages use: the subject's common name and the DNS names
  *	and IP addresses of its subjectAltName; and whether a host given
  *	to -servername is an IP literal (checked against the certificate's
- *	addresses, never sent as SNI).
+ *	addresses, never sent as SNI); and UTF-8 text from OpenSSL as Tcl
+ *	strings.
  */
 
 #include "tlsInt.h"
@@ -14,6 +15,48 @@
 
 /* "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" plus NUL is 46. */
 #define TLS_IP_TEXT	48
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsUtf8Obj --
+ *
+ *	Makes a Tcl string from UTF-8 bytes that OpenSSL hands out. They
+ *	go through Tcl's utf-8 encoding rather than straight into
+ *	Tcl_NewStringObj because Tcl's internal form differs from UTF-8:
+ *	NUL is two bytes, and Tcl 8.6 keeps characters above U+FFFF as
+ *	surrogate pairs. Invalid bytes become the characters of the same
+ *	value, as everywhere in Tcl 8.
+ *
+ * Results:
+ *	A new string object, refcount 0; empty when bytes is NULL.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *
+TlsUtf8Obj(
+    const char *bytes,		/* UTF-8 text, need not end in NUL. */
+    Tcl_Size length)		/* Bytes to take, or -1 up to the NUL. */
+{
+    Tcl_Encoding utf8;
+    Tcl_DString ds;
+    Tcl_Obj *resultObj;
+
+    if (bytes == NULL) {
+	return Tcl_NewObj();
+    }
+    utf8 = Tcl_GetEncoding(NULL, "utf-8");
+    Tcl_ExternalToUtfDString(utf8, bytes, length, &ds);
+    resultObj = Tcl_NewStringObj(Tcl_DStringValue(&ds),
+	    Tcl_DStringLength(&ds));
+    Tcl_DStringFree(&ds);
+    Tcl_FreeEncoding(utf8);
+    return resultObj;
+}
 
 /*
  *----------------------------------------------------------------------

@@ -2,30 +2,61 @@
  * tlsOptions.c --
  *
  *	The one table of every option accepted by tls::import, tls::socket
- *	and tls::init, and its parser. Values are checked here, when parsed,
- *	so that tls::import rejects a bad option before stacking anything.
+ *	and tls::init. Each row says which side the option applies to, what
+ *	it configures (the shared context, each connection, or the commands
+ *	themselves) and which TlsConfig field holds it. The parser checks
+ *	and converts values when parsing, so that tls::import and tls::init
+ *	reject a bad option before anything is built or stacked; the context
+ *	cache key is derived by walking the table (TlsConfigKey).
  */
 
 #include "tlsInt.h"
+#include <stdlib.h>
+#include <openssl/evp.h>
 
 typedef enum OptType {
     OPT_BOOL,			/* int field, Tcl boolean. */
     OPT_LEVEL,			/* int field, 0..5. */
     OPT_MS,			/* int field, milliseconds >= 0. */
     OPT_PROTO,			/* Protocol bit in protoOn/protoOff. */
+    OPT_IGNORED,		/* Accepted for tls::socket, boolean. */
     OPT_STRING,			/* Tcl_Obj field, "" means unset. */
-    OPT_FILE,			/* Tcl_Obj field, "" means unset. */
+    OPT_FILE,			/* Tcl_Obj field, "" means unset; a file. */
+    OPT_DIR,			/* Tcl_Obj field, "" means unset; a
+				 * directory. */
     OPT_DER,			/* Tcl_Obj field, byte array. */
     OPT_SCRIPT,			/* Tcl_Obj field, a command prefix. */
     OPT_LIST,			/* Tcl_Obj field, a proper list. */
     OPT_HOST,			/* Tcl_Obj field, a host name or address. */
-    OPT_ALPN,			/* Tcl_Obj field, ALPN protocol names. */
-    OPT_IGNORED			/* Accepted for tls::socket, boolean. */
+    OPT_ALPN			/* Tcl_Obj field, ALPN protocol names. */
 } OptType;
+
+/* The types from OPT_STRING on keep a Tcl_Obj (one reference) or NULL. */
+#define OPT_HOLDS_OBJ(t) ((t) >= OPT_STRING)
+
+/* Options that name files: refused in safe interpreters. */
+#define OPT_TOUCHES_FILES(t) ((t) == OPT_FILE || (t) == OPT_DIR)
+
+/* Which side an option applies to: a bit mask. */
+#define CLIENT	1
+#define SERVER	2
+#define BOTH	(CLIENT | SERVER)
+
+/* What an option configures. */
+typedef enum OptScope {
+    CONTEXT,			/* The SSL_CTX (TlsBuildContext): part of
+				 * the cache key (TlsConfigKey). */
+    CONN,			/* Each connection: its SSL and TlsConn. */
+    SCRIPT,			/* The commands themselves: tls::import,
+				 * tls::socket (tls.tcl). */
+    UNUSED			/* Accepted; configures nothing. */
+} OptScope;
 
 typedef struct OptSpec {
     const char *name;
     OptType type;
+    int side;			/* CLIENT and/or SERVER. */
+    OptScope scope;
     size_t offset;		/* Field in TlsConfig, for OPT_BOOL... */
     int bit;			/* For OPT_PROTO. */
 } OptSpec;
@@ -33,47 +64,94 @@ typedef struct OptSpec {
 #define F(field) offsetof(TlsConfig, field)
 
 /*
- * Sorted by name for readable error messages. The alias spelled the way
- * TclTLS 2.0 spells it follows the manual's name and is not listed.
+ * Grouped by scope; error messages list the names sorted (BadOption).
+ * The context rows come in the order their files are checked, so that of
+ * several unusable files the same one is reported as before. The alias
+ * spelled the way TclTLS 2.0 spells it follows the manual's name and is
+ * not listed in errors.
  */
 static const OptSpec options[] = {
-    {"-alpn",		OPT_ALPN,	F(alpn), 0},
-    {"-autoservername",	OPT_IGNORED,	0, 0},
-    {"-cadir",		OPT_FILE,	F(caDir), 0},
-    {"-cafile",		OPT_FILE,	F(caFile), 0},
-    {"-cert",		OPT_DER,	F(cert), 0},
-    {"-certfile",	OPT_FILE,	F(certFile), 0},
-    {"-cipher",		OPT_STRING,	F(cipher), 0},
-    {"-ciphersuites",	OPT_STRING,	F(cipherSuites), 0},
-    {"-command",	OPT_SCRIPT,	F(command), 0},
-    {"-dhparams",	OPT_FILE,	F(dhParams), 0},
-    {"-key",		OPT_DER,	F(key), 0},
-    {"-keyfile",	OPT_FILE,	F(keyFile), 0},
-    {"-model",		OPT_STRING,	F(model), 0},
-    {"-nested",		OPT_BOOL,	F(nested), 0},
-    {"-password",	OPT_SCRIPT,	F(password), 0},
-    {"-post_handshake",	OPT_BOOL,	F(postHandshake), 0},
-    {"-request",	OPT_BOOL,	F(request), 0},
-    {"-require",	OPT_BOOL,	F(require), 0},
-    {"-securitylevel",	OPT_LEVEL,	F(securityLevel), 0},
-    {"-security_level",	OPT_LEVEL,	F(securityLevel), 0},
-    {"-server",		OPT_BOOL,	F(server), 0},
-    {"-servername",	OPT_HOST,	F(serverName), 0},
-    {"-session_id",	OPT_STRING,	F(sessionId), 0},
-    {"-ssl2",		OPT_PROTO,	0, TLS_PROTO_SSL2},
-    {"-ssl3",		OPT_PROTO,	0, TLS_PROTO_SSL3},
-    {"-timeout",	OPT_MS,		F(timeout), 0},
-    {"-tls1",		OPT_PROTO,	0, TLS_PROTO_TLS1},
-    {"-tls1.1",		OPT_PROTO,	0, TLS_PROTO_TLS1_1},
-    {"-tls1.2",		OPT_PROTO,	0, TLS_PROTO_TLS1_2},
-    {"-tls1.3",		OPT_PROTO,	0, TLS_PROTO_TLS1_3},
-    {NULL,		OPT_BOOL,	0, 0}
+    {"-server",        OPT_BOOL,    BOTH,   CONTEXT, F(server), 0},
+    {"-tls1",          OPT_PROTO,   BOTH,   CONTEXT, 0, TLS_PROTO_TLS1},
+    {"-tls1.1",        OPT_PROTO,   BOTH,   CONTEXT, 0, TLS_PROTO_TLS1_1},
+    {"-tls1.2",        OPT_PROTO,   BOTH,   CONTEXT, 0, TLS_PROTO_TLS1_2},
+    {"-tls1.3",        OPT_PROTO,   BOTH,   CONTEXT, 0, TLS_PROTO_TLS1_3},
+    {"-securitylevel", OPT_LEVEL,   BOTH,   CONTEXT, F(securityLevel), 0},
+    {"-security_level",OPT_LEVEL,   BOTH,   CONTEXT, F(securityLevel), 0},
+    {"-certfile",      OPT_FILE,    BOTH,   CONTEXT, F(certFile), 0},
+    {"-keyfile",       OPT_FILE,    BOTH,   CONTEXT, F(keyFile), 0},
+    {"-cafile",        OPT_FILE,    BOTH,   CONTEXT, F(caFile), 0},
+    {"-cadir",         OPT_DIR,     BOTH,   CONTEXT, F(caDir), 0},
+    {"-dhparams",      OPT_FILE,    SERVER, CONTEXT, F(dhParams), 0},
+    {"-cert",          OPT_DER,     BOTH,   CONTEXT, F(cert), 0},
+    {"-key",           OPT_DER,     BOTH,   CONTEXT, F(key), 0},
+    {"-cipher",        OPT_STRING,  BOTH,   CONTEXT, F(cipher), 0},
+    {"-ciphersuites",  OPT_STRING,  BOTH,   CONTEXT, F(cipherSuites), 0},
+    {"-password",      OPT_SCRIPT,  BOTH,   CONTEXT, F(password), 0},
+    {"-alpn",          OPT_ALPN,    BOTH,   CONN,    F(alpn), 0},
+    {"-command",       OPT_SCRIPT,  BOTH,   CONN,    F(command), 0},
+    {"-post_handshake",OPT_BOOL,    CLIENT, CONN,    F(postHandshake), 0},
+    {"-request",       OPT_BOOL,    BOTH,   CONN,    F(request), 0},
+    {"-require",       OPT_BOOL,    BOTH,   CONN,    F(require), 0},
+    {"-servername",    OPT_HOST,    CLIENT, CONN,    F(serverName), 0},
+    {"-session_id",    OPT_STRING,  BOTH,   CONN,    F(sessionId), 0},
+    {"-timeout",       OPT_MS,      BOTH,   CONN,    F(timeout), 0},
+    {"-autoservername",OPT_IGNORED, CLIENT, SCRIPT,  0, 0},
+    {"-model",         OPT_STRING,  BOTH,   SCRIPT,  F(model), 0},
+    {"-nested",        OPT_BOOL,    BOTH,   SCRIPT,  F(nested), 0},
+    {"-ssl2",          OPT_PROTO,   BOTH,   UNUSED,  0, TLS_PROTO_SSL2},
+    {"-ssl3",          OPT_PROTO,   BOTH,   UNUSED,  0, TLS_PROTO_SSL3},
+    {NULL,             OPT_BOOL,    0,      UNUSED,  0, 0}
 };
 
-#undef F
+/*
+ * The protocol options that exist in OpenSSL 3, in version order, with
+ * the version each one stands for.
+ */
+static const struct { int bit; int version; } versionMap[] = {
+    {TLS_PROTO_TLS1, TLS1_VERSION}, {TLS_PROTO_TLS1_1, TLS1_1_VERSION},
+    {TLS_PROTO_TLS1_2, TLS1_2_VERSION}, {TLS_PROTO_TLS1_3, TLS1_3_VERSION}
+};
+#define N_VERSIONS (sizeof(versionMap) / sizeof(versionMap[0]))
 
-/* Options that name files: refused in safe interpreters. */
-#define OPT_TOUCHES_FILES(t) ((t) == OPT_FILE)
+/*
+ * IntSlot, ObjSlot --
+ *	The TlsConfig field of a row, for writing: an int (OPT_BOOL,
+ *	OPT_LEVEL, OPT_MS), or a Tcl_Obj pointer (OPT_HOLDS_OBJ types) whose
+ *	reference the config owns. IntValue and ObjValue read them.
+ */
+
+static int *
+IntSlot(
+    TlsConfig *cfgPtr,
+    const OptSpec *specPtr)
+{
+    return (int *)((char *) cfgPtr + specPtr->offset);
+}
+
+static Tcl_Obj **
+ObjSlot(
+    TlsConfig *cfgPtr,
+    const OptSpec *specPtr)
+{
+    return (Tcl_Obj **)((char *) cfgPtr + specPtr->offset);
+}
+
+static int
+IntValue(
+    const TlsConfig *cfgPtr,
+    const OptSpec *specPtr)
+{
+    return *(const int *)((const char *) cfgPtr + specPtr->offset);
+}
+
+static Tcl_Obj *
+ObjValue(
+    const TlsConfig *cfgPtr,
+    const OptSpec *specPtr)
+{
+    return *(Tcl_Obj *const *)((const char *) cfgPtr + specPtr->offset);
+}
 
 /*
  *----------------------------------------------------------------------
@@ -102,7 +180,8 @@ TlsConfigInit(
  *
  * TlsConfigFree --
  *
- *	Releases the references a TlsConfig holds.
+ *	Releases the references a TlsConfig holds (one per Tcl_Obj field)
+ *	and sets those fields to NULL.
  *
  *----------------------------------------------------------------------
  */
@@ -114,13 +193,11 @@ TlsConfigFree(
     const OptSpec *specPtr;
 
     for (specPtr = options; specPtr->name != NULL; specPtr++) {
-	if (specPtr->type >= OPT_STRING && specPtr->type <= OPT_ALPN) {
-	    Tcl_Obj **slot = (Tcl_Obj **)((char *) cfgPtr + specPtr->offset);
+	Tcl_Obj **slot = ObjSlot(cfgPtr, specPtr);
 
-	    if (*slot != NULL) {
-		Tcl_DecrRefCount(*slot);
-		*slot = NULL;
-	    }
+	if (OPT_HOLDS_OBJ(specPtr->type) && *slot != NULL) {
+	    Tcl_DecrRefCount(*slot);
+	    *slot = NULL;
 	}
     }
 }
@@ -134,6 +211,8 @@ static const char *const socketOnly[] = {
 };
 #define N_SOCKET_ONLY (sizeof(socketOnly) / sizeof(socketOnly[0]))
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+/* CompareNames -- qsort comparison of two option names. */
 
 static int
 CompareNames(
@@ -186,129 +265,111 @@ BadOption(
 /*
  *----------------------------------------------------------------------
  *
- * CheckHostName --
+ * SetInt --
  *
- *	-servername: an IP address, or a DNS name of ASCII labels (1 to 63
- *	bytes of letters, digits, '-', '_' or '*', at most 253 bytes in all).
- *	Anything else would be sent as SNI and compared with certificates
- *	in ways nobody meant. An empty value means "not set".
+ *	Checks and stores the value of a row without a Tcl_Obj field: a
+ *	boolean (also the protocol bits, and the ignored -autoservername),
+ *	a security level or a number of milliseconds.
  *
  * Results:
- *	TCL_OK, or TCL_ERROR {TLS OPTION -servername} saying what is wrong.
+ *	TCL_OK, or TCL_ERROR {TLS OPTION name} saying what is expected.
  *
  *----------------------------------------------------------------------
  */
 
 static int
-CheckHostName(
+SetInt(
     Tcl_Interp *interp,
-    Tcl_Obj *valueObj)
+    const OptSpec *specPtr,
+    Tcl_Obj *valueObj,
+    TlsConfig *cfgPtr)
 {
-    Tcl_Size len, i, label = 0;
-    const char *name = Tcl_GetStringFromObj(valueObj, &len);
-    const char *problem = NULL;
+    int value, bit = specPtr->bit;
 
-    if (len == 0 || TlsIsIpAddress(name)) {
-	return TCL_OK;
-    }
-    for (i = 0; i < len && problem == NULL; i++) {
-	unsigned char c = (unsigned char) name[i];
-
-	if (c >= 0x80) {
-	    problem = "not an ASCII host name: give its IDNA form "
-		    "(xn--...), as browsers send it";
-	} else if (c == '.') {
-	    problem = label == 0 ? "not a host name: empty label" : NULL;
-	    label = 0;
-	} else if (!(c == '-' || c == '_' || c == '*' || (c >= '0' && c <= '9')
-		|| ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) {
-	    problem = "not a host name: only letters, digits, '-' and '.' "
-		    "may appear";
-	} else if (++label > 63) {
-	    problem = "not a host name: a label is longer than 63 bytes";
+    if (specPtr->type == OPT_LEVEL) {
+	if (Tcl_GetIntFromObj(NULL, valueObj, &value) != TCL_OK
+		|| value < 0 || value > 5) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad value \"%s\" for %s: must be an integer from 0 to 5",
+		    Tcl_GetString(valueObj), specPtr->name),
+		    "OPTION", specPtr->name, NULL);
 	}
+    } else if (specPtr->type == OPT_MS) {
+	if (Tcl_GetIntFromObj(NULL, valueObj, &value) != TCL_OK || value < 0) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad value \"%s\" for %s: must be a number of "
+		    "milliseconds, 0 for no limit", Tcl_GetString(valueObj),
+		    specPtr->name), "OPTION", specPtr->name, NULL);
+	}
+    } else if (Tcl_GetBooleanFromObj(NULL, valueObj, &value) != TCL_OK) {
+	return TlsError(interp, Tcl_ObjPrintf(
+		"bad value \"%s\" for %s: must be a boolean",
+		Tcl_GetString(valueObj), specPtr->name),
+		"OPTION", specPtr->name, NULL);
     }
-    if (problem == NULL && label == 0) {
-	problem = "not a host name: empty label";
+    if (specPtr->type == OPT_PROTO) {
+	cfgPtr->protoOn = value ? (cfgPtr->protoOn | bit)
+		: (cfgPtr->protoOn & ~bit);
+	cfgPtr->protoOff = value ? (cfgPtr->protoOff & ~bit)
+		: (cfgPtr->protoOff | bit);
+    } else if (specPtr->type != OPT_IGNORED) {
+	*IntSlot(cfgPtr, specPtr) = value;
     }
-    if (problem == NULL && len > 253) {
-	problem = "not a host name: longer than 253 bytes";
-    }
-    if (problem == NULL) {
-	return TCL_OK;
-    }
-    return TlsError(interp, Tcl_ObjPrintf("bad -servername \"%s\": %s",
-	    name, problem), "OPTION", "-servername", NULL);
+    return TCL_OK;
 }
 
 /*
  *----------------------------------------------------------------------
  *
- * CheckAlpn, TlsAlpnWire --
+ * CheckObj --
  *
- *	-alpn: a list of protocol names of 1 to 255 bytes each, whose wire
- *	form (each name preceded by its length) fits the 65535 bytes of the
- *	ClientHello's ALPN extension. TlsAlpnWire makes that wire form of
- *	a list CheckAlpn accepted, in a ckalloc'ed buffer the caller owns.
+ *	Checks the value of a row with a Tcl_Obj field, by its type: DER
+ *	bytes, a list, a host name, ALPN names, a file option outside safe
+ *	interpreters. Converts the value to the type it is checked as (a
+ *	byte array, a list), which later uses find ready.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR {TLS OPTION name ...}.
  *
  *----------------------------------------------------------------------
  */
 
 static int
-CheckAlpn(
+CheckObj(
     Tcl_Interp *interp,
-    Tcl_Obj *listObj)
+    const OptSpec *specPtr,
+    Tcl_Obj *valueObj)
 {
-    Tcl_Size objc, i, len, total = 0;
-    Tcl_Obj **objv;
+    Tcl_Size len;
 
-    if (Tcl_ListObjGetElements(NULL, listObj, &objc, &objv) != TCL_OK) {
-	return TlsError(interp, Tcl_NewStringObj(
-		"bad value for -alpn: must be a list", -1),
-		"OPTION", "-alpn", NULL);
+    if (OPT_TOUCHES_FILES(specPtr->type) && Tcl_IsSafe(interp)) {
+	return TlsError(interp, Tcl_ObjPrintf(
+		"%s is not allowed in a safe interpreter", specPtr->name),
+		"OPTION", specPtr->name, "SAFE", NULL);
     }
-    for (i = 0; i < objc; i++) {
-	(void) Tcl_GetStringFromObj(objv[i], &len);
-	if (len < 1 || len > 255) {
+    switch (specPtr->type) {
+    case OPT_DER:
+	if (Tcl_GetByteArrayFromObj(valueObj, &len) == NULL || len == 0) {
 	    return TlsError(interp, Tcl_ObjPrintf(
-		    "bad -alpn protocol \"%s\": must be 1 to 255 bytes",
-		    Tcl_GetString(objv[i])), "OPTION", "-alpn", NULL);
+		    "bad value for %s: must be non-empty DER bytes",
+		    specPtr->name), "OPTION", specPtr->name, NULL);
 	}
-	total += len + 1;
+	return TCL_OK;
+    case OPT_LIST:
+    case OPT_SCRIPT:
+	if (Tcl_ListObjLength(NULL, valueObj, &len) != TCL_OK) {
+	    return TlsError(interp, Tcl_ObjPrintf(
+		    "bad value for %s: must be a list", specPtr->name),
+		    "OPTION", specPtr->name, NULL);
+	}
+	return TCL_OK;
+    case OPT_HOST:
+	return TlsCheckHostName(interp, valueObj);
+    case OPT_ALPN:
+	return TlsCheckAlpn(interp, valueObj);
+    default:
+	return TCL_OK;
     }
-    if (total > 65535) {
-	return TlsError(interp, Tcl_ObjPrintf("bad -alpn: the list takes %ld "
-		"bytes in the handshake, at most 65535 fit", (long) total),
-		"OPTION", "-alpn", NULL);
-    }
-    return TCL_OK;
-}
-
-void
-TlsAlpnWire(
-    Tcl_Obj *listObj,
-    unsigned char **wirePtr,
-    unsigned int *lenPtr)
-{
-    Tcl_Size objc, i, len, total = 0;
-    Tcl_Obj **objv;
-    unsigned char *wire;
-
-    Tcl_ListObjGetElements(NULL, listObj, &objc, &objv);
-    for (i = 0; i < objc; i++) {
-	(void) Tcl_GetStringFromObj(objv[i], &len);
-	total += len + 1;
-    }
-    wire = (unsigned char *) ckalloc(total + 1);
-    for (i = 0, total = 0; i < objc; i++) {
-	const char *name = Tcl_GetStringFromObj(objv[i], &len);
-
-	wire[total++] = (unsigned char) len;
-	memcpy(wire + total, name, (size_t) len);
-	total += len;
-    }
-    *wirePtr = wire;
-    *lenPtr = (unsigned int) total;
 }
 
 /*
@@ -322,7 +383,8 @@ TlsAlpnWire(
  *	TCL_OK, or TCL_ERROR with a message naming the option.
  *
  * Side effects:
- *	Object fields take a reference to valueObj, dropping the old one.
+ *	Object fields take a reference to valueObj, dropping the old one;
+ *	an empty value (but for DER bytes) leaves the field NULL, unset.
  *
  *----------------------------------------------------------------------
  */
@@ -334,83 +396,14 @@ SetValue(
     Tcl_Obj *valueObj,
     TlsConfig *cfgPtr)
 {
-    int *intSlot = (int *)((char *) cfgPtr + specPtr->offset);
-    Tcl_Obj **objSlot = (Tcl_Obj **)((char *) cfgPtr + specPtr->offset);
-    int flag;
+    Tcl_Obj **objSlot = ObjSlot(cfgPtr, specPtr);
     Tcl_Size len;
 
-    switch (specPtr->type) {
-    case OPT_BOOL:
-    case OPT_PROTO:
-    case OPT_IGNORED:
-	if (Tcl_GetBooleanFromObj(NULL, valueObj, &flag) != TCL_OK) {
-	    return TlsError(interp, Tcl_ObjPrintf(
-		    "bad value \"%s\" for %s: must be a boolean",
-		    Tcl_GetString(valueObj), specPtr->name),
-		    "OPTION", specPtr->name, NULL);
-	}
-	if (specPtr->type == OPT_BOOL) {
-	    *intSlot = flag;
-	} else if (specPtr->type == OPT_PROTO) {
-	    cfgPtr->protoOn = flag ? (cfgPtr->protoOn | specPtr->bit)
-		    : (cfgPtr->protoOn & ~specPtr->bit);
-	    cfgPtr->protoOff = flag ? (cfgPtr->protoOff & ~specPtr->bit)
-		    : (cfgPtr->protoOff | specPtr->bit);
-	}
-	return TCL_OK;
-    case OPT_LEVEL:
-	if (Tcl_GetIntFromObj(NULL, valueObj, &flag) != TCL_OK
-		|| flag < 0 || flag > 5) {
-	    return TlsError(interp, Tcl_ObjPrintf(
-		    "bad value \"%s\" for %s: must be an integer from 0 to 5",
-		    Tcl_GetString(valueObj), specPtr->name),
-		    "OPTION", specPtr->name, NULL);
-	}
-	*intSlot = flag;
-	return TCL_OK;
-    case OPT_MS:
-	if (Tcl_GetIntFromObj(NULL, valueObj, &flag) != TCL_OK || flag < 0) {
-	    return TlsError(interp, Tcl_ObjPrintf(
-		    "bad value \"%s\" for %s: must be a number of "
-		    "milliseconds, 0 for no limit", Tcl_GetString(valueObj),
-		    specPtr->name), "OPTION", specPtr->name, NULL);
-	}
-	*intSlot = flag;
-	return TCL_OK;
-    case OPT_DER:
-	if (Tcl_GetByteArrayFromObj(valueObj, &len) == NULL || len == 0) {
-	    return TlsError(interp, Tcl_ObjPrintf(
-		    "bad value for %s: must be non-empty DER bytes",
-		    specPtr->name), "OPTION", specPtr->name, NULL);
-	}
-	break;
-    case OPT_LIST:
-    case OPT_SCRIPT:
-	if (Tcl_ListObjLength(NULL, valueObj, &len) != TCL_OK) {
-	    return TlsError(interp, Tcl_ObjPrintf(
-		    "bad value for %s: must be a list", specPtr->name),
-		    "OPTION", specPtr->name, NULL);
-	}
-	break;
-    case OPT_HOST:
-	if (CheckHostName(interp, valueObj) != TCL_OK) {
-	    return TCL_ERROR;
-	}
-	break;
-    case OPT_ALPN:
-	if (CheckAlpn(interp, valueObj) != TCL_OK) {
-	    return TCL_ERROR;
-	}
-	break;
-    case OPT_FILE:
-	if (Tcl_IsSafe(interp)) {
-	    return TlsError(interp, Tcl_ObjPrintf(
-		    "%s is not allowed in a safe interpreter", specPtr->name),
-		    "OPTION", specPtr->name, "SAFE", NULL);
-	}
-	break;
-    default:
-	break;
+    if (!OPT_HOLDS_OBJ(specPtr->type)) {
+	return SetInt(interp, specPtr, valueObj, cfgPtr);
+    }
+    if (CheckObj(interp, specPtr, valueObj) != TCL_OK) {
+	return TCL_ERROR;
     }
     if (*objSlot != NULL) {
 	Tcl_DecrRefCount(*objSlot);
@@ -445,20 +438,16 @@ ResolveVersions(
     Tcl_Interp *interp,
     TlsConfig *cfgPtr)
 {
-    static const struct { int bit; int version; } map[] = {
-	{TLS_PROTO_TLS1, TLS1_VERSION}, {TLS_PROTO_TLS1_1, TLS1_1_VERSION},
-	{TLS_PROTO_TLS1_2, TLS1_2_VERSION}, {TLS_PROTO_TLS1_3, TLS1_3_VERSION}
-    };
     int enabled = (TLS_PROTO_DEFAULT | cfgPtr->protoOn) & ~cfgPtr->protoOff;
     size_t i;
 
     cfgPtr->minVersion = cfgPtr->maxVersion = 0;
-    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-	if (enabled & map[i].bit) {
+    for (i = 0; i < N_VERSIONS; i++) {
+	if (enabled & versionMap[i].bit) {
 	    if (cfgPtr->minVersion == 0) {
-		cfgPtr->minVersion = map[i].version;
+		cfgPtr->minVersion = versionMap[i].version;
 	    }
-	    cfgPtr->maxVersion = map[i].version;
+	    cfgPtr->maxVersion = versionMap[i].version;
 	}
     }
     if (cfgPtr->minVersion == 0) {
@@ -531,4 +520,250 @@ TlsConfigParse(
 		SSL_MAX_SID_CTX_LENGTH), "OPTION", "-session_id", NULL);
     }
     return ResolveVersions(interp, cfgPtr);
+}
+
+/*
+ * The cache key of a context (TlsConfigKey) is one item per context row
+ * that applies to the configuration's side, "name=length:value;" (the
+ * length keeps a value from passing for the items after it), then the
+ * environment OpenSSL reads when it builds a context.
+ */
+
+static void
+KeyItem(
+    Tcl_DString *keyPtr,
+    const char *name,
+    const char *value,
+    Tcl_Size len)			/* -1: up to the NUL. */
+{
+    char buf[TCL_INTEGER_SPACE + 2];
+
+    if (len < 0) {
+	len = (Tcl_Size) strlen(value);
+    }
+    snprintf(buf, sizeof(buf), "=%ld:", (long) len);
+    Tcl_DStringAppend(keyPtr, name, -1);
+    Tcl_DStringAppend(keyPtr, buf, -1);
+    Tcl_DStringAppend(keyPtr, value, len);
+    Tcl_DStringAppend(keyPtr, ";", 1);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * KeyFile --
+ *
+ *	Key item of a file option: the file's identity (TlsFileIdentity,
+ *	which checks the file), so that a file replaced on disk gives a new
+ *	context. Without -keyfile and -key the key is read from the
+ *	-certfile, whose identity the -keyfile item then takes.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR {TLS FILE option} for an unusable file.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+KeyFile(
+    Tcl_Interp *interp,
+    const OptSpec *specPtr,
+    const TlsConfig *cfgPtr,
+    Tcl_DString *keyPtr)
+{
+    Tcl_Obj *pathObj = ObjValue(cfgPtr, specPtr);
+    Tcl_DString id;
+
+    if (pathObj == NULL && specPtr->offset == F(keyFile)
+	    && cfgPtr->key == NULL) {
+	pathObj = cfgPtr->certFile;
+    }
+    Tcl_DStringInit(&id);
+    if (pathObj != NULL && TlsFileIdentity(interp, specPtr->name, pathObj,
+	    specPtr->type == OPT_DIR, &id) != TCL_OK) {
+	Tcl_DStringFree(&id);
+	return TCL_ERROR;
+    }
+    KeyItem(keyPtr, specPtr->name, Tcl_DStringValue(&id),
+	    Tcl_DStringLength(&id));
+    Tcl_DStringFree(&id);
+    return TCL_OK;
+}
+
+/*
+ * KeyDigest --
+ *	Key item of DER bytes: their SHA-256 in hex, so that certificates
+ *	and keys are keyed without keeping key bytes in the cache.
+ */
+
+static void
+KeyDigest(
+    Tcl_DString *keyPtr,
+    const char *name,
+    Tcl_Obj *objPtr)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    unsigned int mdLen = 0, i;
+    const unsigned char *bytes;
+    Tcl_Size len;
+
+    bytes = objPtr != NULL ? Tcl_GetByteArrayFromObj(objPtr, &len) : NULL;
+    if (bytes == NULL || !EVP_Digest(bytes, (size_t) len, md, &mdLen,
+	    EVP_sha256(), NULL)) {
+	mdLen = 0;
+    }
+    for (i = 0; i < mdLen; i++) {
+	snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    }
+    KeyItem(keyPtr, name, hex, (Tcl_Size) (2 * mdLen));
+}
+
+/*
+ * ProtoEnabled --
+ *	Whether the version of a protocol row is in the configuration's
+ *	range (-ssl2 and -ssl3 never are).
+ */
+
+static int
+ProtoEnabled(
+    const TlsConfig *cfgPtr,
+    int bit)
+{
+    size_t i;
+
+    for (i = 0; i < N_VERSIONS; i++) {
+	if (versionMap[i].bit == bit) {
+	    return versionMap[i].version >= cfgPtr->minVersion
+		    && versionMap[i].version <= cfgPtr->maxVersion;
+	}
+    }
+    return 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * KeyRow --
+ *
+ *	Appends the key item of one row, the way its type says: a file's
+ *	identity, a digest of DER bytes, whether a protocol version is in
+ *	the range, an integer, or the string of any other value ("" when
+ *	unset).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR for a file that cannot be used.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+KeyRow(
+    Tcl_Interp *interp,
+    const OptSpec *specPtr,
+    const TlsConfig *cfgPtr,
+    Tcl_DString *keyPtr)
+{
+    char buf[TCL_INTEGER_SPACE];
+    Tcl_Obj *valueObj;
+    Tcl_Size len = 0;
+    const char *value = "";
+
+    switch (specPtr->type) {
+    case OPT_FILE:
+    case OPT_DIR:
+	return KeyFile(interp, specPtr, cfgPtr, keyPtr);
+    case OPT_DER:
+	KeyDigest(keyPtr, specPtr->name, ObjValue(cfgPtr, specPtr));
+	return TCL_OK;
+    case OPT_PROTO:
+	KeyItem(keyPtr, specPtr->name,
+		ProtoEnabled(cfgPtr, specPtr->bit) ? "1" : "0", 1);
+	return TCL_OK;
+    case OPT_BOOL:
+    case OPT_LEVEL:
+    case OPT_MS:
+	snprintf(buf, sizeof(buf), "%d", IntValue(cfgPtr, specPtr));
+	KeyItem(keyPtr, specPtr->name, buf, -1);
+	return TCL_OK;
+    case OPT_IGNORED:
+	return TCL_OK;			/* No value is kept. */
+    default:
+	valueObj = ObjValue(cfgPtr, specPtr);
+	if (valueObj != NULL) {
+	    value = Tcl_GetStringFromObj(valueObj, &len);
+	}
+	KeyItem(keyPtr, specPtr->name, value, len);
+	return TCL_OK;
+    }
+}
+
+/*
+ * KeyEnvironment --
+ *	The key items of what OpenSSL takes from the environment: without
+ *	-cafile and -cadir, where the default CA store is (SSL_CERT_FILE,
+ *	SSL_CERT_DIR: a script may set them before a later import); and
+ *	whether keys are logged (SSLKEYLOGFILE, TlsKeylogEnabled).
+ */
+
+static void
+KeyEnvironment(
+    const TlsConfig *cfgPtr,
+    Tcl_DString *keyPtr)
+{
+    const char *names[2];
+    int i, defaultStore = cfgPtr->caFile == NULL && cfgPtr->caDir == NULL;
+
+    names[0] = X509_get_default_cert_file_env();
+    names[1] = X509_get_default_cert_dir_env();
+    for (i = 0; i < 2 && defaultStore; i++) {
+	const char *value = getenv(names[i]);
+
+	if (value != NULL) {
+	    KeyItem(keyPtr, names[i], value, -1);
+	} else {
+	    Tcl_DStringAppend(keyPtr, names[i], -1);	/* Unset: no "=". */
+	    Tcl_DStringAppend(keyPtr, ";", 1);
+	}
+    }
+    KeyItem(keyPtr, "SSLKEYLOGFILE", TlsKeylogEnabled() ? "1" : "0", 1);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConfigKey --
+ *
+ *	Computes the context cache key of a parsed configuration by walking
+ *	the option table: every row that configures the context and applies
+ *	to the configuration's side adds its item, so no context option can
+ *	be left out of the key. Files are checked on the way, so a missing
+ *	file is reported before anything is built.
+ *
+ * Results:
+ *	TCL_OK with the key in *keyPtr (initialised here; the caller frees
+ *	it with Tcl_DStringFree), or TCL_ERROR with *keyPtr freed.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConfigKey(
+    Tcl_Interp *interp,
+    const TlsConfig *cfgPtr,
+    Tcl_DString *keyPtr)
+{
+    const OptSpec *specPtr;
+    int side = cfgPtr->server ? SERVER : CLIENT;
+
+    Tcl_DStringInit(keyPtr);
+    for (specPtr = options; specPtr->name != NULL; specPtr++) {
+	if (specPtr->scope == CONTEXT && (specPtr->side & side)
+		&& KeyRow(interp, specPtr, cfgPtr, keyPtr) != TCL_OK) {
+	    Tcl_DStringFree(keyPtr);
+	    return TCL_ERROR;
+	}
+    }
+    KeyEnvironment(cfgPtr, keyPtr);
+    return TCL_OK;
 }

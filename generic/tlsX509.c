@@ -79,12 +79,6 @@
 #define TLS_OID_TEXT	128
 
 
-static void		PutInt(Tcl_Obj *dictObj, const char *key,
-			    Tcl_WideInt value);
-static void		PutObj(Tcl_Obj *dictObj, const char *key,
-			    Tcl_Obj *valueObj);
-static void		PutString(Tcl_Obj *dictObj, const char *key,
-			    const char *value);
 static Tcl_Obj *	ObjectName(const ASN1_OBJECT *objPtr, int noName);
 static Tcl_Obj *	BioToObj(BIO *bio);
 static void		HexToDString(const unsigned char *bytes,
@@ -184,48 +178,6 @@ TlsX509NameObj(
 /*
  *----------------------------------------------------------------------
  *
- * TlsUtf8Obj --
- *
- *	Makes a Tcl string from UTF-8 bytes that OpenSSL hands out. They
- *	go through Tcl's utf-8 encoding rather than straight into
- *	Tcl_NewStringObj because Tcl's internal form differs from UTF-8:
- *	NUL is two bytes, and Tcl 8.6 keeps characters above U+FFFF as
- *	surrogate pairs. Invalid bytes become the characters of the same
- *	value, as everywhere in Tcl 8.
- *
- * Results:
- *	A new string object, refcount 0; empty when bytes is NULL.
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
- */
-
-Tcl_Obj *
-TlsUtf8Obj(
-    const char *bytes,		/* UTF-8 text, need not end in NUL. */
-    Tcl_Size length)		/* Bytes to take, or -1 up to the NUL. */
-{
-    Tcl_Encoding utf8;
-    Tcl_DString ds;
-    Tcl_Obj *resultObj;
-
-    if (bytes == NULL) {
-	return Tcl_NewObj();
-    }
-    utf8 = Tcl_GetEncoding(NULL, "utf-8");
-    Tcl_ExternalToUtfDString(utf8, bytes, length, &ds);
-    resultObj = Tcl_NewStringObj(Tcl_DStringValue(&ds),
-	    Tcl_DStringLength(&ds));
-    Tcl_DStringFree(&ds);
-    Tcl_FreeEncoding(utf8);
-    return resultObj;
-}
-
-/*
- *----------------------------------------------------------------------
- *
  * TlsHexObj --
  *
  *	Spells a byte range in lowercase hex, two digits per byte, without
@@ -284,24 +236,24 @@ HexToDString(
 }
 
 /*
- * PutInt, PutObj, PutString --
+ * TlsDictPutInt, TlsDictPutObj, TlsDictPutString --
  *
  *	Add one key to a new, unshared dict, so Tcl_DictObjPut cannot fail;
  *	it takes its own references to the key and to valueObj (which may
  *	have refcount 0). A NULL string value is stored as "".
  */
 
-static void
-PutInt(
+void
+TlsDictPutInt(
     Tcl_Obj *dictObj,
     const char *key,
     Tcl_WideInt value)
 {
-    PutObj(dictObj, key, Tcl_NewWideIntObj(value));
+    TlsDictPutObj(dictObj, key, Tcl_NewWideIntObj(value));
 }
 
-static void
-PutObj(
+void
+TlsDictPutObj(
     Tcl_Obj *dictObj,
     const char *key,
     Tcl_Obj *valueObj)
@@ -309,13 +261,13 @@ PutObj(
     Tcl_DictObjPut(NULL, dictObj, Tcl_NewStringObj(key, -1), valueObj);
 }
 
-static void
-PutString(
+void
+TlsDictPutString(
     Tcl_Obj *dictObj,
     const char *key,
     const char *value)
 {
-    PutObj(dictObj, key, Tcl_NewStringObj(value ? value : "", -1));
+    TlsDictPutObj(dictObj, key, Tcl_NewStringObj(value ? value : "", -1));
 }
 
 /*
@@ -400,13 +352,13 @@ PutSignature(
     int mdNid = NID_undef;
 
     /* X509_get_version is 0-based (0 means v1); people count from 1. */
-    PutInt(dictObj, "version", (Tcl_WideInt) X509_get_version(cert) + 1);
+    TlsDictPutInt(dictObj, "version", (Tcl_WideInt) X509_get_version(cert) + 1);
 
     X509_get0_signature(NULL, &algPtr, cert);
     if (algPtr != NULL) {
 	X509_ALGOR_get0(&oidPtr, NULL, NULL, algPtr);
     }
-    PutObj(dictObj, "signature_algorithm", ObjectName(oidPtr, 0));
+    TlsDictPutObj(dictObj, "signature_algorithm", ObjectName(oidPtr, 0));
 
     /*
      * X509_get_signature_info rather than the signature NID alone: it
@@ -415,7 +367,7 @@ PutSignature(
     if (!X509_get_signature_info(cert, &mdNid, NULL, NULL, NULL)) {
 	mdNid = NID_undef;
     }
-    PutString(dictObj, "digest",
+    TlsDictPutString(dictObj, "digest",
 	    mdNid == NID_undef ? "" : OBJ_nid2ln(mdNid));
 }
 
@@ -450,17 +402,17 @@ PutKey(
 	    NULL, pubKeyPtr)) {
 	oidPtr = NULL;
     }
-    PutObj(dictObj, "public_key_algorithm", ObjectName(oidPtr, 0));
+    TlsDictPutObj(dictObj, "public_key_algorithm", ObjectName(oidPtr, 0));
 
     /* X509_get0_pubkey: the certificate keeps ownership of the key. */
     keyPtr = X509_get0_pubkey(cert);
-    PutInt(dictObj, "bits", keyPtr ? EVP_PKEY_get_bits(keyPtr) : 0);
+    TlsDictPutInt(dictObj, "bits", keyPtr ? EVP_PKEY_get_bits(keyPtr) : 0);
 
     /*
      * Verify the signature too: a certificate that merely names itself as
      * its issuer is not self-signed. -1 (error) counts as no.
      */
-    PutInt(dictObj, "self_signed", X509_self_signed(cert, 1) == 1);
+    TlsDictPutInt(dictObj, "self_signed", X509_self_signed(cert, 1) == 1);
 }
 
 /*
@@ -478,14 +430,14 @@ PutHashes(
     unsigned int length;
 
     if (X509_digest(cert, EVP_sha1(), md, &length)) {
-	PutObj(dictObj, "sha1_hash", TlsHexObj(md, length));
+	TlsDictPutObj(dictObj, "sha1_hash", TlsHexObj(md, length));
     } else {
-	PutString(dictObj, "sha1_hash", "");
+	TlsDictPutString(dictObj, "sha1_hash", "");
     }
     if (X509_digest(cert, EVP_sha256(), md, &length)) {
-	PutObj(dictObj, "sha256_hash", TlsHexObj(md, length));
+	TlsDictPutObj(dictObj, "sha256_hash", TlsHexObj(md, length));
     } else {
-	PutString(dictObj, "sha256_hash", "");
+	TlsDictPutString(dictObj, "sha256_hash", "");
     }
 }
 
@@ -500,8 +452,8 @@ PutNames(
     Tcl_Obj *dictObj,
     X509 *cert)
 {
-    PutObj(dictObj, "subject", TlsX509NameObj(X509_get_subject_name(cert)));
-    PutObj(dictObj, "issuer", TlsX509NameObj(X509_get_issuer_name(cert)));
+    TlsDictPutObj(dictObj, "subject", TlsX509NameObj(X509_get_subject_name(cert)));
+    TlsDictPutObj(dictObj, "issuer", TlsX509NameObj(X509_get_issuer_name(cert)));
 }
 
 /*
@@ -551,8 +503,8 @@ PutValidity(
     Tcl_Obj *dictObj,
     X509 *cert)
 {
-    PutObj(dictObj, "notBefore", TimeObj(X509_get0_notBefore(cert)));
-    PutObj(dictObj, "notAfter", TimeObj(X509_get0_notAfter(cert)));
+    TlsDictPutObj(dictObj, "notBefore", TimeObj(X509_get0_notBefore(cert)));
+    TlsDictPutObj(dictObj, "notAfter", TimeObj(X509_get0_notAfter(cert)));
 }
 
 /*
@@ -596,7 +548,7 @@ PutSerial(
 	    Tcl_DStringAppend(&ds, "00", 2);
 	}
     }
-    PutObj(dictObj, "serial", Tcl_NewStringObj(Tcl_DStringValue(&ds),
+    TlsDictPutObj(dictObj, "serial", Tcl_NewStringObj(Tcl_DStringValue(&ds),
 	    Tcl_DStringLength(&ds)));
     Tcl_DStringFree(&ds);
 }
@@ -618,7 +570,7 @@ PutPem(
 	BIO_free(bio);
 	bio = NULL;
     }
-    PutObj(dictObj, "certificate", BioToObj(bio));
+    TlsDictPutObj(dictObj, "certificate", BioToObj(bio));
 }
 
 /*
@@ -648,8 +600,8 @@ PutExtensions(
 	}
 	Tcl_ListObjAppendElement(NULL, listObj, nameObj);
     }
-    PutInt(dictObj, "num_extensions", count < 0 ? 0 : count);
-    PutObj(dictObj, "extensions", listObj);
+    TlsDictPutInt(dictObj, "num_extensions", count < 0 ? 0 : count);
+    TlsDictPutObj(dictObj, "extensions", listObj);
 }
 
 /*
@@ -662,7 +614,7 @@ PutSubjectAltName(
     Tcl_Obj *dictObj,
     X509 *cert)
 {
-    PutObj(dictObj, "subjectAltName", TlsX509AltNames(cert));
+    TlsDictPutObj(dictObj, "subjectAltName", TlsX509AltNames(cert));
 }
 
 /*
