@@ -394,4 +394,18 @@ MODULE_SCOPE Tcl_ObjCmdProc TlsCheckOptionsCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsParseOptionsCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsInitCmd;
 
+/*
+ * ---------------------------------------------------------------------
+ * tlsError.c, the block at its end: errors of the commands and of the
+ * channel layer.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsErrorUsage(Tcl_Interp *interp, int objc,
+			    Tcl_Obj *const objv[], const char *usage);
+MODULE_SCOPE int	TlsErrorNoChannel(Tcl_Interp *interp);
+MODULE_SCOPE int	TlsErrorNotTls(Tcl_Interp *interp, Tcl_Obj *nameObj);
+MODULE_SCOPE int	TlsErrorUnimportTimeout(Tcl_Interp *interp,
+			    TlsConn *connPtr, const char *name, int ms);
+
 #endif /* TLSINT_H */
