@@ -288,19 +288,35 @@ MODULE_SCOPE Tcl_Obj *	TlsBioTakeResidue(TlsConn *connPtr);
 
 /*
  * ---------------------------------------------------------------------
- * tlsChannel.c: the Tcl channel type.
+ * tlsChannel.c: the Tcl channel type, and stacking and unstacking it.
  * ---------------------------------------------------------------------
  */
 
 MODULE_SCOPE const Tcl_ChannelType *TlsChannelType(void);
 MODULE_SCOPE TlsConn *	TlsChannelConn(Tcl_Interp *interp, Tcl_Obj *nameObj,
 			    Tcl_Channel *chanPtr);
-MODULE_SCOPE void	TlsChannelUpdate(TlsConn *connPtr);
 MODULE_SCOPE int	TlsChannelHasTls(Tcl_Channel chan);
+MODULE_SCOPE int	TlsChannelStack(Tcl_Interp *interp, TlsConn *connPtr,
+			    Tcl_Channel chan);
+MODULE_SCOPE int	TlsChannelUnimport(Tcl_Interp *interp,
+			    TlsConn *connPtr, Tcl_Channel chan,
+			    Tcl_Obj *nameObj, int ms);
+MODULE_SCOPE void	TlsChannelUnimportProgress(TlsConn *connPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsEvents.c: the event plumbing of the channel type (its watch,
+ * handler and thread action procedures, timers, idle trim).
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE void	TlsChannelUpdate(TlsConn *connPtr);
 MODULE_SCOPE void	TlsChannelRefresh(Tcl_Channel chan);
-MODULE_SCOPE int	TlsChannelUnstack(Tcl_Interp *interp, TlsConn *connPtr,
-			    Tcl_Channel *downPtr);
-MODULE_SCOPE int	TlsChannelUnimportLater(TlsConn *connPtr, int ms);
+MODULE_SCOPE Tcl_DriverWatchProc TlsWatchProc;
+MODULE_SCOPE Tcl_DriverHandlerProc TlsHandlerProc;
+MODULE_SCOPE Tcl_DriverThreadActionProc TlsThreadActionProc;
+MODULE_SCOPE void	TlsEventsDrop(TlsConn *connPtr);
+MODULE_SCOPE void	TlsEventsCancelTimer(Tcl_TimerToken *tokenPtr);
 
 /*
  * ---------------------------------------------------------------------
