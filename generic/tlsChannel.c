@@ -308,7 +308,7 @@ Unstack(
 	Tcl_DecrRefCount(residue);
     }
     if (code == TCL_OK) {
-	TlsChannelRefresh(down);
+	TlsChannelRefresh(down);	/* Kept: see TlsChannelRefresh. */
 	*downPtr = down;
     }
     return code;

@@ -47,11 +47,21 @@ TCL_DECLARE_MUTEX(exitMutex)
  *
  * TlsChannelRefresh, NoEvents --
  *
- *	Tcl does not tell a channel driver that is stacked on (or laid
- *	bare by an unstack) which events the script's fileevent handlers
- *	already watch: a readable handler set before tls::import would never
- *	fire. Adding and removing a handler makes Tcl recompute the
- *	channel's interest and call the top driver's watch procedure.
+ *	Makes Tcl tell the top driver of chan which events the script's
+ *	fileevent handlers watch, by adding and removing a handler that
+ *	watches nothing: each makes Tcl recompute the channel's interest and
+ *	call the top driver's watch procedure.
+ *
+ *	Workaround for Tcl: Tcl_StackChannel does not call the watch
+ *	procedure of the driver it stacks, so a layer put on a channel whose
+ *	script already has a handler is not told about it until the handlers
+ *	change (seen in Tcl 8.6.13 and 9.0.1). Our layer passes on only the
+ *	events in its watchMask (TlsHandlerProc), so a readable handler set
+ *	before tls::import would never fire (channel-import.7 fails without
+ *	the call in TlsChannelStack). Tcl_UnstackChannel, on the other hand,
+ *	does recompute the interest of the driver it lays bare in those
+ *	versions: the call after an unstack is not needed there, but kept.
+ *	Plain-Tcl reproduction of both: tools/tcl-watch-refresh.tcl.
  *
  *----------------------------------------------------------------------
  */
@@ -490,6 +500,16 @@ ReadyMask(
  *	the record that arrived held no application data, and passes on
  *	what the script may act upon.
  *
+ *	Workaround for Tcl: the socket driver finishes an -async connect
+ *	from inside its output procedure when a write comes first, and
+ *	reports the connection with Tcl_NotifyChannel right there, before
+ *	the write returns (seen in Tcl 8.6.13 and 9.0.1, on non-blocking
+ *	sockets). That write is OpenSSL's, made for us through the BIO, so
+ *	we are called with TLS_CONN_BUSY set: acting now would re-enter
+ *	OpenSSL (and send the ClientHello twice). We report nothing; the
+ *	events come again once the outer call is done. Plain-Tcl
+ *	reproduction: tools/tcl-async-connect-reentry.tcl.
+ *
  * Results:
  *	The events to report on the TLS channel.
  *
@@ -505,13 +525,7 @@ TlsHandlerProc(
     int ready;
 
     if (connPtr->flags & TLS_CONN_BUSY) {
-	/*
-	 * Called back from inside OpenSSL: Tcl's -async socket reports its
-	 * connection from within the write below us. Acting now would
-	 * re-enter OpenSSL (and send the ClientHello twice); the events
-	 * come again once the outer call is done.
-	 */
-	return 0;
+	return 0;		/* Called back from inside OpenSSL: above. */
     }
     Tcl_Preserve(connPtr);
     ready = ReadyMask(connPtr, mask);
@@ -587,17 +601,20 @@ TlsWatchProc(
  *
  * ScheduleTrim, TlsTrimProc, CancelTrim --
  *
- *	Gives back the spare input buffers Tcl keeps on an idle channel,
- *	and our own ciphertext read-ahead buffer (TlsBioRelease).
- *	Tcl holds on to an emptied input buffer (and another spare one) of
- *	the channel's -buffersize, 16 KiB while TLS is stacked: on a server
- *	with many idle connections that is half the memory of each.
- *	Tcl_SetChannelBufferSize frees exactly those spare buffers when the
- *	size changes, so at idle time TlsTrimProc changes it and sets it
- *	back. Never while OpenSSL or a callback runs: a script there may
- *	enter the event loop while Tcl is filling one of those buffers.
- *	CancelTrim drops a scheduled TlsTrimProc (the channel closes or
- *	changes thread).
+ *	Gives back, at idle time, the spare input buffers Tcl keeps on an
+ *	idle channel, and our own ciphertext read-ahead buffer
+ *	(TlsBioRelease). CancelTrim drops a scheduled trim (the channel
+ *	closes or changes thread). Never while OpenSSL or a callback runs:
+ *	a script there may enter the event loop while Tcl is filling one of
+ *	those buffers.
+ *
+ *	Workaround for Tcl: Tcl keeps the emptied input buffer of an idle
+ *	channel (after bulk reads at times a second one), of the channel's
+ *	-buffersize, 16 KiB while TLS is stacked: on a server with many
+ *	idle connections that is half the memory of each. No call gives it
+ *	back, but Tcl_SetChannelBufferSize frees it when the size changes,
+ *	so TlsTrimProc changes the size and sets it back (seen in Tcl 8.6.13
+ *	and 9.0.1). Plain-Tcl reproduction: tools/tcl-spare-buffers.tcl.
  *
  *----------------------------------------------------------------------
  */
