@@ -1,12 +1,17 @@
 /*
  * tlsChannel.c --
  *
- *	The Tcl channel type of a TLS layer. Each procedure is a thin
- *	translation of tlsConn.c, plus the event plumbing: the channel below
- *	is watched for what the script wants and for what the handshake
- *	needs, and because OpenSSL may hold decrypted bytes the channel below
- *	cannot signal, the layer notifies itself with a zero-delay timer
- *	whenever such bytes (or an EOF or error) wait for a watching script.
+ *	The Tcl channel type of a TLS layer, and the putting on and taking
+ *	off of that layer: TlsChannelStack (tls::import) stacks it and sets
+ *	the channel's -buffersize for it; TlsChannelUnimport (tls::unimport)
+ *	flushes, exchanges close_notify with the peer, unstacks, gives the
+ *	-buffersize back and puts back the bytes read ahead. Each driver
+ *	procedure is a thin translation of tlsConn.c. The event plumbing
+ *	(watch, handler, timers) is in tlsEvents.c.
+ *
+ *	The TlsConn of a layer is owned by the channel system from the
+ *	moment it is stacked: TlsClose2Proc frees it (Tcl_EventuallyFree),
+ *	and so does Tcl_UnstackChannel, through it.
  */
 
 #include "tlsInt.h"
@@ -17,41 +22,13 @@ static Tcl_DriverClose2Proc	TlsClose2Proc;
 static Tcl_DriverBlockModeProc	TlsBlockModeProc;
 static Tcl_DriverSetOptionProc	TlsSetOptionProc;
 static Tcl_DriverGetOptionProc	TlsGetOptionProc;
-static Tcl_DriverWatchProc	TlsWatchProc;
 static Tcl_DriverGetHandleProc	TlsGetHandleProc;
-static Tcl_DriverHandlerProc	TlsHandlerProc;
-static Tcl_DriverThreadActionProc TlsThreadActionProc;
-static Tcl_TimerProc		TlsTimerProc;
-static Tcl_TimerProc		TlsDeadlineProc;
-static Tcl_IdleProc		TlsTrimProc;
 static Tcl_FreeProc		TlsFreeProc;
-
-static Tcl_ExitProc		TlsExitHandler;
-static void	ScheduleTrim(TlsConn *connPtr);
-static void	UpdateDeadline(TlsConn *connPtr);
-static TlsConn *	FindLayer(Tcl_Channel chan);
-static void	CancelTimer(Tcl_TimerToken *tokenPtr);
-static void	UnimportProgress(TlsConn *connPtr);
 static Tcl_TimerProc		FinishUnimport;
 static Tcl_TimerProc		TlsUnimportTimerProc;
-static void	CancelTrim(TlsConn *connPtr);
-static void	WithdrawWatch(TlsConn *connPtr);
-
-/*
- * The layers stacked in each thread, so that process exit can take back
- * what they registered with the thread's notifier: Tcl abandons channels
- * still flushing in the background at exit (TIP 398) without calling
- * their close procedure. Each list is used only by its own thread.
- */
-
-typedef struct ThreadData {
-    TlsConn *firstPtr;
-} ThreadData;
-
-static Tcl_ThreadDataKey dataKey;
-static int exiting = 0;		/* Process exit began: register nothing. */
-static int exitHandlerSet = 0;
-TCL_DECLARE_MUTEX(exitMutex)
+static TlsConn *	FindLayer(Tcl_Channel chan);
+static int		UnimportLater(TlsConn *connPtr, int ms);
+static void		UnimportProgress(TlsConn *connPtr);
 
 static const Tcl_ChannelType tlsChannelType = {
     "tls",			/* Type name. */
@@ -62,14 +39,14 @@ static const Tcl_ChannelType tlsChannelType = {
     NULL,			/* No seeking on a TLS stream. */
     TlsSetOptionProc,
     TlsGetOptionProc,
-    TlsWatchProc,
+    TlsWatchProc,		/* tlsEvents.c */
     TlsGetHandleProc,
     TlsClose2Proc,
     TlsBlockModeProc,
     NULL,			/* Flush: not used by Tcl. */
-    TlsHandlerProc,
+    TlsHandlerProc,		/* tlsEvents.c */
     NULL,			/* Wide seek. */
-    TlsThreadActionProc,
+    TlsThreadActionProc,		/* tlsEvents.c */
     NULL			/* Truncate. */
 };
 
@@ -78,7 +55,7 @@ static const Tcl_ChannelType tlsChannelType = {
  *
  * TlsChannelType --
  *
- *	The channel type, for tls::import.
+ *	The channel type, for tls::unimport's check that TLS is on top.
  *
  *----------------------------------------------------------------------
  */
@@ -114,14 +91,13 @@ TlsChannelConn(
     TlsConn *connPtr;
 
     if (chan == NULL) {
-	Tcl_SetErrorCode(interp, "TLS", "CHANNEL", "UNKNOWN", NULL);
+	TlsErrorNoChannel(interp);
 	return NULL;
     }
     chan = Tcl_GetTopChannel(chan);
     connPtr = FindLayer(chan);
     if (connPtr == NULL) {
-	TlsError(interp, Tcl_ObjPrintf("\"%s\" is not a TLS channel",
-		Tcl_GetString(nameObj)), "CHANNEL", "NOTTLS", NULL);
+	TlsErrorNotTls(interp, nameObj);
     } else if (chanPtr != NULL) {
 	*chanPtr = chan;
     }
@@ -157,38 +133,139 @@ TlsChannelHasTls(
 }
 
 /*
- *----------------------------------------------------------------------
- *
- * TlsChannelRefresh, NoEvents --
- *
- *	Tcl does not tell a channel driver that is stacked on (or laid
- *	bare by an unstack) which events the script's fileevent handlers
- *	already watch: a readable handler set before tls::import would never
- *	fire. Adding and removing a handler makes Tcl recompute the
- *	channel's interest and call the top driver's watch procedure.
- *
- *----------------------------------------------------------------------
+ * IsBlocking --
+ *	The channel's -blocking setting.
  */
 
-static void
-NoEvents(
-    TCL_UNUSED(void *),
-    TCL_UNUSED(int))
-{
-}
-
-void
-TlsChannelRefresh(
+static int
+IsBlocking(
     Tcl_Channel chan)
 {
-    Tcl_CreateChannelHandler(chan, 0, NoEvents, NULL);
-    Tcl_DeleteChannelHandler(chan, NoEvents, NULL);
+    Tcl_DString ds;
+    int blocking = 1;
+
+    Tcl_DStringInit(&ds);
+    if (Tcl_GetChannelOption(NULL, chan, "-blocking", &ds) == TCL_OK) {
+	Tcl_GetBoolean(NULL, Tcl_DStringValue(&ds), &blocking);
+    }
+    Tcl_DStringFree(&ds);
+    return blocking;
 }
 
 /*
  *----------------------------------------------------------------------
  *
- * TlsChannelUnstack --
+ * TlsChannelStack --
+ *
+ *	The work of tls::import once its options are checked: stacks the
+ *	new connection's layer on chan (the top of its stack), starts the
+ *	handshake clock of a server or non-blocking channel (the peer may
+ *	already be there), and raises the -buffersize to a full record,
+ *	saving the old one for tls::unimport. The handshake starts with the
+ *	first I/O (or tls::handshake, or the event loop for non-blocking
+ *	channels).
+ *
+ * Results:
+ *	TCL_OK: the channel owns connPtr now. TCL_ERROR (in interp):
+ *	connPtr is freed and chan is as it was.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsChannelStack(
+    Tcl_Interp *interp,
+    TlsConn *connPtr,
+    Tcl_Channel chan)
+{
+    if (!IsBlocking(chan)) {
+	connPtr->flags |= TLS_CONN_NONBLOCK;
+    }
+    if (connPtr->flags & (TLS_CONN_SERVER | TLS_CONN_NONBLOCK)) {
+	TlsDeadlineStart(connPtr);	/* The peer may already be there. */
+    }
+    connPtr->self = Tcl_StackChannel(interp, &tlsChannelType, connPtr,
+	    TCL_READABLE | TCL_WRITABLE, chan);
+    if (connPtr->self == NULL) {
+	TlsConnFree(connPtr);
+	return TCL_ERROR;
+    }
+    connPtr->down = Tcl_GetStackedChannel(connPtr->self);
+    TlsChannelRefresh(connPtr->self);	/* Handlers set before import. */
+    TlsBioNoDelay(connPtr);
+    connPtr->savedBufSize = Tcl_GetChannelBufferSize(connPtr->self);
+    if (connPtr->savedBufSize < TLS_CHANNEL_BUFSIZE) {
+	Tcl_SetChannelBufferSize(connPtr->self, TLS_CHANNEL_BUFSIZE);
+    }
+    TlsChannelUpdate(connPtr);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FlushBounded --
+ *
+ *	Sends what the script wrote before the TLS layer goes, waiting at
+ *	most ms milliseconds (0: no limit) for a peer that does not read (or
+ *	for a handshake still under way). The channel is non-blocking
+ *	meanwhile and gets its mode back.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR {TLS IO flush} with nothing unstacked.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+FlushBounded(
+    Tcl_Interp *interp,
+    TlsConn *connPtr,
+    Tcl_Channel chan,
+    Tcl_Obj *nameObj,
+    int blocking,
+    int ms)
+{
+    Tcl_Time start;
+    int left, code = TCL_OK;
+
+    if (blocking) {
+	Tcl_SetChannelOption(NULL, chan, "-blocking", "0");
+    }
+    Tcl_GetTime(&start);
+    while (code == TCL_OK && Tcl_OutputBuffered(chan) > 0) {
+	code = Tcl_Flush(chan);
+	if (code != TCL_OK || Tcl_OutputBuffered(chan) == 0) {
+	    break;
+	}
+	left = TlsTimeLeft(&start, ms);
+	if (left == 0) {
+	    break;
+	}
+	TlsConnWait(connPtr, 0, left);
+    }
+    if (blocking) {
+	Tcl_SetChannelOption(NULL, chan, "-blocking", "1");
+    }
+    if (code != TCL_OK) {
+	return TlsError(interp, Tcl_ObjPrintf("error flushing \"%s\": %s",
+		Tcl_GetString(nameObj), Tcl_PosixError(interp)),
+		"IO", "flush", NULL);
+    }
+    if (Tcl_OutputBuffered(chan) > 0) {
+	return TlsError(interp, Tcl_ObjPrintf(
+		"cannot unimport \"%s\": the peer does not take the data "
+		"written before (%d bytes still pending)",
+		Tcl_GetString(nameObj), Tcl_OutputBuffered(chan)),
+		"IO", "flush", "TIMEOUT", NULL);
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Unstack --
  *
  *	Takes the TLS layer off its channel (the end of tls::unimport):
  *	what TLS read ahead but did not consume is put back for the plain
@@ -202,8 +279,8 @@ TlsChannelRefresh(
  *----------------------------------------------------------------------
  */
 
-int
-TlsChannelUnstack(
+static int
+Unstack(
     Tcl_Interp *interp,
     TlsConn *connPtr,
     Tcl_Channel *downPtr)
@@ -232,7 +309,7 @@ TlsChannelUnstack(
 	Tcl_DecrRefCount(residue);
     }
     if (code == TCL_OK) {
-	TlsChannelRefresh(down);
+	TlsChannelRefresh(down);	/* Kept: see TlsChannelRefresh. */
 	*downPtr = down;
     }
     return code;
@@ -241,17 +318,121 @@ TlsChannelUnstack(
 /*
  *----------------------------------------------------------------------
  *
- * TlsChannelUnimportLater --
+ * Unimport --
+ *
+ *	The steps of tls::unimport: flushes, exchanges close_notify with
+ *	the peer, waiting at most ms, and unstacks the TLS layer; on a
+ *	non-blocking channel the wait goes on in the event loop
+ *	(UnimportLater). Stops when a callback closed the channel meanwhile
+ *	(it is no longer registered in interp).
+ *
+ * Results:
+ *	TCL_OK, with the plain channel in *downPtr once unstacked (it is
+ *	left alone while a non-blocking unimport waits), or TCL_ERROR with
+ *	nothing unstacked.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+Unimport(
+    Tcl_Interp *interp,
+    TlsConn *connPtr,
+    Tcl_Channel chan,
+    Tcl_Obj *nameObj,
+    int ms,
+    Tcl_Channel *downPtr)
+{
+    int peerClosed = 1, blocking = IsBlocking(chan);
+
+    if (FlushBounded(interp, connPtr, chan, nameObj, blocking, ms)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (!blocking && Tcl_IsChannelRegistered(interp, chan)
+	    && !UnimportLater(connPtr, ms)) {
+	/*
+	 * Non-blocking: the wait for the peer's close_notify must not
+	 * hold the event loop; it goes on there (unless it is over).
+	 */
+	Tcl_ResetResult(interp);
+	return TCL_OK;
+    }
+    if (Tcl_IsChannelRegistered(interp, chan)) {
+	peerClosed = TlsConnShutdown(connPtr, ms);
+    }
+    if (!Tcl_IsChannelRegistered(interp, chan)) {
+	return TlsError(interp, Tcl_ObjPrintf("channel \"%s\" was closed "
+		"by a callback during tls::unimport", Tcl_GetString(nameObj)),
+		"CHANNEL", "CLOSED", NULL);
+    }
+    if (!peerClosed) {
+	return TlsErrorUnimportTimeout(interp, connPtr,
+		Tcl_GetString(nameObj), ms);
+    }
+    if (Unstack(interp, connPtr, downPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    Tcl_ResetResult(interp);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsChannelUnimport --
+ *
+ *	The work of tls::unimport once its arguments are checked (TLS is the
+ *	top layer of chan, named nameObj, and not busy): Unimport, under
+ *	our own reference to the channel and to the connection.
+ *
+ * Results:
+ *	TCL_OK (empty result), or TCL_ERROR in interp.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsChannelUnimport(
+    Tcl_Interp *interp,
+    TlsConn *connPtr,
+    Tcl_Channel chan,
+    Tcl_Obj *nameObj,
+    int ms)
+{
+    Tcl_Channel down = NULL;
+    int code;
+
+    /*
+     * Callbacks run during the flush and the close_notify exchange, and
+     * one may close the channel. Our own reference to the channel makes
+     * that close only take it out of the interpreter: it really closes
+     * when we let go, after OpenSSL is done with it.
+     */
+    Tcl_RegisterChannel(NULL, chan);
+    Tcl_Preserve(connPtr);
+    connPtr->flags |= TLS_CONN_UNSTACKING;
+    code = Unimport(interp, connPtr, chan, nameObj, ms, &down);
+    connPtr->flags &= ~TLS_CONN_UNSTACKING;
+    Tcl_Release(connPtr);		/* Freed here after an unstack. */
+    Tcl_UnregisterChannel(NULL, down != NULL ? down : chan);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * UnimportLater --
  *
  *	tls::unimport of a non-blocking channel (after its output was
  *	flushed), which must never hold the event loop: close_notify goes
- *	out at once and the wait for the peer's (UnimportProgress) goes on
- *	from the event loop after the command has returned. What the script
- *	writes from now on is plain text, after our close_notify. The layer
- *	comes off from the event loop once the peer's close_notify is read;
- *	until then the channel reads nothing. If it has not come within ms
- *	(0: no limit), the layer stays and the next read raises {TLS IO
- *	unimport TIMEOUT}.
+ *	out at once and the wait for the peer's (UnimportProgress)
+ *	goes on from the event loop after the command has returned. What the
+ *	script writes from now on is plain text, after our close_notify. The
+ *	layer comes off from the event loop once the peer's close_notify is
+ *	read; until then the channel reads nothing. If it has not come
+ *	within ms (0: no limit), the layer stays and the next read raises
+ *	{TLS IO unimport TIMEOUT}.
  *
  * Results:
  *	1 when there was nothing to wait for (no session, or the peer's
@@ -260,18 +441,19 @@ TlsChannelUnstack(
  *----------------------------------------------------------------------
  */
 
-int
-TlsChannelUnimportLater(
+static int
+UnimportLater(
     TlsConn *connPtr,
     int ms)
 {
     connPtr->flags |= TLS_CONN_UNIMPORTING;
     connPtr->unimportMs = ms;
+    connPtr->unimportStep = UnimportProgress;
     UnimportProgress(connPtr);
     if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
 	/* Nothing to wait for: the caller unstacks at once. */
 	connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;
-	CancelTimer(&connPtr->unimportTimer);
+	TlsEventsCancelTimer(&connPtr->unimportTimer);
 	return 1;
     }
     if (ms > 0 && (connPtr->flags & TLS_CONN_UNIMPORTING)) {
@@ -287,10 +469,12 @@ TlsChannelUnimportLater(
  *
  * UnimportProgress --
  *
- *	A deferred tls::unimport goes as far as it can without waiting:
- *	close_notify goes out (if it has not yet) and the peer's is read
- *	(TlsConnCloseStep); when it has come, the layer comes off from a
- *	zero-delay timer (FinishUnimport), outside any driver call.
+ *	A deferred tls::unimport goes as far as it can without waiting
+ *	(called from the event loop through connPtr->unimportStep, so that
+ *	tlsEvents.c need not know this file): close_notify goes out
+ *	(if it has not yet) and the peer's is read (TlsConnCloseStep); when
+ *	it has come, the layer comes off from a zero-delay timer
+ *	(FinishUnimport), outside any driver call.
  *
  *----------------------------------------------------------------------
  */
@@ -306,7 +490,7 @@ UnimportProgress(
     }
     connPtr->flags &= ~TLS_CONN_UNIMPORTING;
     connPtr->flags |= TLS_CONN_UNSTACK_IDLE;
-    CancelTimer(&connPtr->unimportTimer);
+    TlsEventsCancelTimer(&connPtr->unimportTimer);
     /*
      * A zero-delay timer, not an idle callback: a script that keeps
      * events coming (a handler polling the channel) would starve it.
@@ -341,7 +525,7 @@ FinishUnimport(
 	    Tcl_GetTopChannel(connPtr->self)) != &tlsChannelType) {
 	return;		/* Closed, or another layer is on top now. */
     }
-    (void) TlsChannelUnstack(NULL, connPtr, &down);	/* Frees connPtr. */
+    (void) Unstack(NULL, connPtr, &down);	/* Frees connPtr. */
 }
 
 static void
@@ -355,454 +539,10 @@ TlsUnimportTimerProc(
 	return;
     }
     connPtr->flags &= ~TLS_CONN_UNIMPORTING;
-    TlsErrorSetConn(connPtr, Tcl_ObjPrintf("cannot unimport \"%s\": no "
-	    "close_notify from the peer within %d ms (TLS stays on: close the "
-	    "channel)", Tcl_GetChannelName(connPtr->self), connPtr->unimportMs),
-	    TlsErrorCode("IO", "unimport", Tcl_NewStringObj("TIMEOUT", -1)));
+    TlsErrorUnimportTimeout(NULL, connPtr,
+	    Tcl_GetChannelName(connPtr->self), connPtr->unimportMs);
     connPtr->state = TLS_FAILED;
     TlsChannelUpdate(connPtr);	/* The script's handlers see the error. */
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * ListConn, UnlistConn --
- *
- *	Adds a layer to this thread's list (it was stacked or moved here),
- *	takes it off (it closes or moves away). Idempotent. The first call
- *	in the process also registers TlsExitHandler.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-ListConn(
-    TlsConn *connPtr)
-{
-    ThreadData *tsdPtr = (ThreadData *)
-	    Tcl_GetThreadData(&dataKey, sizeof(ThreadData));
-
-    if (connPtr->linkPtrPtr != NULL) {
-	return;
-    }
-    Tcl_MutexLock(&exitMutex);
-    if (!exitHandlerSet) {
-	exitHandlerSet = 1;
-	Tcl_CreateExitHandler(TlsExitHandler, NULL);
-    }
-    Tcl_MutexUnlock(&exitMutex);
-    connPtr->nextPtr = tsdPtr->firstPtr;
-    if (connPtr->nextPtr != NULL) {
-	connPtr->nextPtr->linkPtrPtr = &connPtr->nextPtr;
-    }
-    tsdPtr->firstPtr = connPtr;
-    connPtr->linkPtrPtr = &tsdPtr->firstPtr;
-}
-
-static void
-UnlistConn(
-    TlsConn *connPtr)
-{
-    if (connPtr->linkPtrPtr == NULL) {
-	return;
-    }
-    *connPtr->linkPtrPtr = connPtr->nextPtr;
-    if (connPtr->nextPtr != NULL) {
-	connPtr->nextPtr->linkPtrPtr = connPtr->linkPtrPtr;
-    }
-    connPtr->nextPtr = NULL;
-    connPtr->linkPtrPtr = NULL;
-}
-
-/*
- * CancelTimer --
- *	Deletes the timer handler a token field holds, if any, and clears
- *	the field.
- */
-
-static void
-CancelTimer(
-    Tcl_TimerToken *tokenPtr)
-{
-    if (*tokenPtr != NULL) {
-	Tcl_DeleteTimerHandler(*tokenPtr);
-	*tokenPtr = NULL;
-    }
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DetachEvents --
- *
- *	Takes back everything the layer registered with this thread's
- *	notifier: its timers, a scheduled trim, its watch on the channel
- *	below.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-DetachEvents(
-    TlsConn *connPtr)
-{
-    CancelTimer(&connPtr->timer);
-    CancelTimer(&connPtr->deadlineTimer);
-    CancelTimer(&connPtr->unimportTimer);
-    connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;	/* Its timer is gone. */
-    CancelTrim(connPtr);
-    WithdrawWatch(connPtr);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsExitHandler --
- *
- *	Process exit: no event loop runs any more, so the layers of this
- *	thread drop their event registrations, and none are made from now
- *	on. Channels that Tcl still closes get their close procedure as
- *	usual.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-TlsExitHandler(
-    TCL_UNUSED(void *))
-{
-    ThreadData *tsdPtr = (ThreadData *)
-	    Tcl_GetThreadData(&dataKey, sizeof(ThreadData));
-    TlsConn *connPtr;
-
-    exiting = 1;
-    for (connPtr = tsdPtr->firstPtr; connPtr != NULL;
-	    connPtr = connPtr->nextPtr) {
-	DetachEvents(connPtr);
-    }
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsChannelUpdate --
- *
- *	Brings the event plumbing up to date after anything changed: asks
- *	the channel below for the events the script and the handshake need,
- *	and arms the self-notification timer when the script waits for
- *	input that is already inside the TLS layer; schedules the idle
- *	release of buffers (ScheduleTrim).
- *
- *----------------------------------------------------------------------
- */
-
-void
-TlsChannelUpdate(
-    TlsConn *connPtr)
-{
-    int mask = connPtr->watchMask;
-    int ready = 0;
-
-    if ((connPtr->flags & TLS_CONN_CLOSED) || exiting) {
-	return;
-    }
-    if (connPtr->state == TLS_HANDSHAKING
-	    && (connPtr->flags & TLS_CONN_NONBLOCK)) {
-	/*
-	 * Drive the handshake from the event loop. Until a client's first
-	 * step, "writable" tells that its connecting socket is ready; a
-	 * server waits for the ClientHello (waking it on "writable" would
-	 * cost an event-loop round for nothing).
-	 */
-	mask &= ~TCL_WRITABLE;
-	mask |= TCL_READABLE;
-	if ((connPtr->flags & TLS_CONN_WANT_WRITE)
-		|| (SSL_in_before(connPtr->ssl)
-		    && !(connPtr->flags & TLS_CONN_SERVER))) {
-	    mask |= TCL_WRITABLE;
-	}
-    }
-    if (connPtr->flags & TLS_CONN_UNIMPORTING) {
-	mask |= TCL_READABLE;		/* For the peer's close_notify. */
-    }
-    if (mask != connPtr->downMask) {
-	Tcl_DriverWatchProc *watchProc =
-		Tcl_ChannelWatchProc(Tcl_GetChannelType(connPtr->down));
-
-	connPtr->downMask = mask;
-	if (watchProc != NULL) {
-	    watchProc(Tcl_GetChannelInstanceData(connPtr->down), mask);
-	}
-    }
-
-    if (connPtr->watchMask & TCL_READABLE) {
-	ready = connPtr->state == TLS_OPEN ? TlsConnBuffered(connPtr)
-		: connPtr->state != TLS_HANDSHAKING;
-    }
-    if ((connPtr->watchMask & TCL_WRITABLE)
-	    && connPtr->state == TLS_FAILED) {
-	ready = 1;
-    }
-    if (connPtr->flags & (TLS_CONN_UNIMPORTING | TLS_CONN_UNSTACK_IDLE)) {
-	ready = 0;		/* Nothing to read until the layer is off. */
-    }
-    if (ready && connPtr->timer == NULL
-	    && !(connPtr->flags & TLS_CONN_BUSY)) {
-	connPtr->timer = Tcl_CreateTimerHandler(0, TlsTimerProc, connPtr);
-    } else if (!ready) {
-	CancelTimer(&connPtr->timer);
-    }
-    UpdateDeadline(connPtr);
-    ScheduleTrim(connPtr);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * UpdateDeadline, TlsDeadlineProc --
- *
- *	A handshake whose clock runs has a timer for its deadline, so that
- *	a peer that says nothing cannot hold the connection: when it fires
- *	the handshake fails (TlsConnExpire) and the script's handlers
- *	see the error. The timer goes once the handshake is over.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-UpdateDeadline(
-    TlsConn *connPtr)
-{
-    int running = (connPtr->flags & TLS_CONN_CLOCK)
-	    && connPtr->state == TLS_HANDSHAKING;
-
-    if (running && connPtr->deadlineTimer == NULL) {
-	int left = TlsDeadlineLeft(connPtr);
-
-	connPtr->deadlineTimer = Tcl_CreateTimerHandler(left > 0 ? left : 0,
-		TlsDeadlineProc, connPtr);
-    } else if (!running) {
-	CancelTimer(&connPtr->deadlineTimer);
-    }
-}
-
-static void
-TlsDeadlineProc(
-    void *clientData)
-{
-    TlsConn *connPtr = (TlsConn *) clientData;
-
-    connPtr->deadlineTimer = NULL;
-    if (connPtr->flags & TLS_CONN_BUSY) {
-	return;		/* The OpenSSL call under way updates us after. */
-    }
-    Tcl_Preserve(connPtr);
-    if (TlsDeadlineLeft(connPtr) <= 0) {
-	TlsConnExpire(connPtr);
-    }
-    TlsChannelUpdate(connPtr);	/* Readable/writable report the error. */
-    Tcl_Release(connPtr);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * ReadyMask --
- *
- *	Which of the script's watched events can be reported now, given the
- *	events the channel below reported.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-ReadyMask(
-    TlsConn *connPtr,
-    int mask)
-{
-    int ready = 0;
-
-    if (connPtr->flags & TLS_CONN_UNIMPORTING) {
-	UnimportProgress(connPtr);
-	return mask & TCL_WRITABLE;	/* Tcl's background flush. */
-    }
-    if (connPtr->state == TLS_HANDSHAKING) {
-	if (!(connPtr->flags & TLS_CONN_NONBLOCK)) {
-	    return mask;	/* Blocking: I/O itself will handshake. */
-	}
-	if (TlsConnHandshake(connPtr) == TLS_IO_AGAIN) {
-	    return 0;
-	}
-	mask |= connPtr->watchMask & TCL_WRITABLE;
-    }
-    if (connPtr->state == TLS_FAILED) {
-	return connPtr->watchMask;
-    }
-    if ((connPtr->watchMask & TCL_READABLE) && TlsConnReadable(connPtr)) {
-	ready |= TCL_READABLE;
-    }
-    return ready | (mask & TCL_WRITABLE);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsHandlerProc --
- *
- *	Called when the channel below reports events: advances the
- *	handshake, filters out "readable" when the record that arrived held
- *	no application data, and passes on what the script may act upon.
- *
- * Results:
- *	The events to report on the TLS channel.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-TlsHandlerProc(
-    void *instanceData,
-    int mask)
-{
-    TlsConn *connPtr = (TlsConn *) instanceData;
-    int ready;
-
-    if (connPtr->flags & TLS_CONN_BUSY) {
-	/*
-	 * Called back from inside OpenSSL: Tcl's -async socket reports its
-	 * connection from within the write below us. Acting now would
-	 * re-enter OpenSSL (and send the ClientHello twice); the events
-	 * come again once the outer call is done.
-	 */
-	return 0;
-    }
-    Tcl_Preserve(connPtr);
-    ready = ReadyMask(connPtr, mask);
-    if (connPtr->flags & TLS_CONN_CLOSED) {
-	ready = 0;		/* A callback closed the channel: Tcl must
-				 * not go on notifying it. */
-    }
-    TlsChannelUpdate(connPtr);
-    Tcl_Release(connPtr);
-    return ready;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsTimerProc --
- *
- *	Self-notification: input waits inside the TLS layer (or EOF, or an
- *	error), which the channel below cannot signal.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-TlsTimerProc(
-    void *clientData)
-{
-    TlsConn *connPtr = (TlsConn *) clientData;
-    int ready;
-
-    connPtr->timer = NULL;
-    if (connPtr->flags & TLS_CONN_BUSY) {
-	/*
-	 * A callback entered the event loop (update, vwait) while OpenSSL
-	 * runs for us: the OpenSSL call updates the layer when it returns.
-	 * Arming the timer again here would spin inside that update.
-	 */
-	return;
-    }
-    Tcl_Preserve(connPtr);
-    ready = ReadyMask(connPtr, 0) & connPtr->watchMask;
-    if (ready && !(connPtr->flags & TLS_CONN_CLOSED)) {
-	Tcl_NotifyChannel(connPtr->self, ready);
-    }
-    TlsChannelUpdate(connPtr);
-    Tcl_Release(connPtr);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsWatchProc --
- *
- *	The script's interest changed (Tcl calls this after reads, too).
- *
- *----------------------------------------------------------------------
- */
-
-static void
-TlsWatchProc(
-    void *instanceData,
-    int mask)
-{
-    TlsConn *connPtr = (TlsConn *) instanceData;
-
-    connPtr->watchMask = mask & (TCL_READABLE | TCL_WRITABLE);
-    TlsChannelUpdate(connPtr);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * ScheduleTrim, TlsTrimProc --
- *
- *	Gives back the spare input buffers Tcl keeps on an idle channel,
- *	and our own ciphertext read-ahead buffer (TlsBioRelease).
- *	Tcl holds on to an emptied input buffer (and another spare one) of
- *	the channel's -buffersize, 16 KiB while TLS is stacked: on a server
- *	with many idle connections that is half the memory of each.
- *	Tcl_SetChannelBufferSize frees exactly those spare buffers when the
- *	size changes, so at idle time TlsTrimProc changes it and sets it
- *	back. Never while OpenSSL or a callback runs: a script there may
- *	enter the event loop while Tcl is filling one of those buffers.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-ScheduleTrim(
-    TlsConn *connPtr)
-{
-    if (!(connPtr->flags & (TLS_CONN_TRIM | TLS_CONN_CLOSED)) && !exiting) {
-	connPtr->flags |= TLS_CONN_TRIM;
-	Tcl_DoWhenIdle(TlsTrimProc, connPtr);
-    }
-}
-
-static void
-TlsTrimProc(
-    void *clientData)
-{
-    TlsConn *connPtr = (TlsConn *) clientData;
-    int size;
-
-    connPtr->flags &= ~TLS_CONN_TRIM;
-    if (connPtr->self == NULL
-	    || (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_IN_CALLBACK))) {
-	return;
-    }
-    size = Tcl_GetChannelBufferSize(connPtr->self);
-    Tcl_SetChannelBufferSize(connPtr->self, size > 1 ? size - 1 : size + 1);
-    Tcl_SetChannelBufferSize(connPtr->self, size);
-    TlsBioRelease(connPtr);
-}
-
-/*
- * CancelTrim --
- *	Drops a scheduled TlsTrimProc (the channel closes or changes thread).
- */
-
-static void
-CancelTrim(
-    TlsConn *connPtr)
-{
-    if (connPtr->flags & TLS_CONN_TRIM) {
-	connPtr->flags &= ~TLS_CONN_TRIM;
-	Tcl_CancelIdleCall(TlsTrimProc, connPtr);
-    }
 }
 
 /*
@@ -884,34 +624,6 @@ TlsBlockModeProc(
 /*
  *----------------------------------------------------------------------
  *
- * WithdrawWatch --
- *
- *	Takes back the events we asked of the channel below (its file
- *	handler, for a socket), when the layer closes or its channel leaves
- *	this thread: the handler lives in this thread's notifier.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-WithdrawWatch(
-    TlsConn *connPtr)
-{
-    Tcl_DriverWatchProc *watchProc;
-
-    if (connPtr->downMask == 0 || connPtr->down == NULL) {
-	return;
-    }
-    watchProc = Tcl_ChannelWatchProc(Tcl_GetChannelType(connPtr->down));
-    connPtr->downMask = 0;
-    if (watchProc != NULL) {
-	watchProc(Tcl_GetChannelInstanceData(connPtr->down), 0);
-    }
-}
-
-/*
- *----------------------------------------------------------------------
- *
  * TlsClose2Proc --
  *
  *	Full close (and tls::unimport): sends close_notify without blocking
@@ -952,8 +664,7 @@ TlsClose2Proc(
      * registered in an interpreter, and the socket's file handler would
      * leak.
      */
-    DetachEvents(connPtr);
-    UnlistConn(connPtr);
+    TlsEventsDrop(connPtr);
     connPtr->self = NULL;
     connPtr->down = NULL;	/* Tcl closes or keeps it: hands off. */
     Tcl_EventuallyFree(connPtr, TlsFreeProc);
@@ -1054,36 +765,4 @@ TlsGetHandleProc(
     TlsConn *connPtr = (TlsConn *) instanceData;
 
     return TlsBioDownHandle(connPtr, direction, handlePtr);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsThreadActionProc --
- *
- *	A channel moving to another thread (thread::transfer): leaving, it
- *	takes its timer away and stops calling back into the interpreter of
- *	the old thread; arriving, it asks the channel below again for the
- *	events it needs, so the new thread's event loop drives it.
- *
- *----------------------------------------------------------------------
- */
-
-static void
-TlsThreadActionProc(
-    void *instanceData,
-    int action)
-{
-    TlsConn *connPtr = (TlsConn *) instanceData;
-
-    if (action == TCL_CHANNEL_THREAD_REMOVE) {
-	DetachEvents(connPtr);		/* They are this thread's. */
-	UnlistConn(connPtr);
-	TlsConnForgetInterp(connPtr);
-	connPtr->flags |= TLS_CONN_MOVED;	/* Callbacks fail closed. */
-    } else {
-	ListConn(connPtr);
-	connPtr->downMask = -1;		/* Unknown in this thread. */
-	TlsChannelUpdate(connPtr);
-    }
 }

@@ -282,7 +282,7 @@ TlsCiphersCmd(
 
     (void) clientData;
     if (objc < 2 || objc > 4) {
-	return TlsWrongArgs(interp, objv, "protocol ?verbose? ?supported?");
+	return TlsErrorUsage(interp, 1, objv, "protocol ?verbose? ?supported?");
     }
     protoPtr = FindProtocol(interp, objv[1]);
     if (protoPtr == NULL
@@ -336,7 +336,7 @@ TlsProtocolsCmd(
 
     (void) clientData;
     if (objc != 1) {
-	return TlsWrongArgs(interp, objv, NULL);
+	return TlsErrorUsage(interp, 1, objv, NULL);
     }
     listObj = Tcl_NewListObj(0, NULL);
     ERR_set_mark();
@@ -391,7 +391,7 @@ TlsVersionCmd(
 {
     (void) clientData;
     if (objc != 1) {
-	return TlsWrongArgs(interp, objv, NULL);
+	return TlsErrorUsage(interp, 1, objv, NULL);
     }
     Tcl_SetObjResult(interp,
 	    Tcl_NewStringObj(OpenSSL_version(OPENSSL_VERSION), -1));

@@ -3,35 +3,12 @@
  *
  *	tls::import, tls::unimport and tls::handshake: the commands that
  *	stack, unstack and drive a TLS layer; and tls::init, which checks
- *	options the same way.
+ *	options the same way. Here the arguments are parsed and checked;
+ *	the channel work (stacking, flushing, unstacking) is done in
+ *	tlsChannel.c.
  */
 
 #include "tlsInt.h"
-
-/*
- *----------------------------------------------------------------------
- *
- * IsBlocking --
- *
- *	The channel's -blocking setting.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-IsBlocking(
-    Tcl_Channel chan)
-{
-    Tcl_DString ds;
-    int blocking = 1;
-
-    Tcl_DStringInit(&ds);
-    if (Tcl_GetChannelOption(NULL, chan, "-blocking", &ds) == TCL_OK) {
-	Tcl_GetBoolean(NULL, Tcl_DStringValue(&ds), &blocking);
-    }
-    Tcl_DStringFree(&ds);
-    return blocking;
-}
 
 /*
  *----------------------------------------------------------------------
@@ -66,13 +43,68 @@ ModelContext(
 /*
  *----------------------------------------------------------------------
  *
+ * ImportTarget --
+ *
+ *	The channel tls::import was given: it must exist and be open for
+ *	reading and writing. TLS goes on the top of its stack.
+ *
+ * Results:
+ *	TCL_OK with the top channel in *chanPtr, or TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ImportTarget(
+    Tcl_Interp *interp,
+    Tcl_Obj *nameObj,
+    Tcl_Channel *chanPtr)
+{
+    int mode;
+    Tcl_Channel chan = Tcl_GetChannel(interp, Tcl_GetString(nameObj), &mode);
+
+    if (chan == NULL) {
+	return TlsErrorNoChannel(interp);
+    }
+    if ((mode & (TCL_READABLE | TCL_WRITABLE))
+	    != (TCL_READABLE | TCL_WRITABLE)) {
+	return TlsError(interp, Tcl_ObjPrintf(
+		"channel \"%s\" must be open for reading and writing",
+		Tcl_GetString(nameObj)), "CHANNEL", "MODE", NULL);
+    }
+    *chanPtr = Tcl_GetTopChannel(chan);
+    return TCL_OK;
+}
+
+/*
+ * ImportContext --
+ *	The context of a new connection: the one of -model's channel, or
+ *	the one the options describe. TCL_OK with one reference in
+ *	*ctxPtrPtr, or TCL_ERROR.
+ */
+
+static int
+ImportContext(
+    Tcl_Interp *interp,
+    const TlsConfig *cfgPtr,
+    TlsContext **ctxPtrPtr)
+{
+    if (cfgPtr->model != NULL) {
+	return ModelContext(interp, cfgPtr->model, ctxPtrPtr);
+    }
+    return TlsContextGet(interp, cfgPtr, ctxPtrPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsImportCmd --
  *
- *	tls::import channel ?options?: stacks a TLS layer on a channel.
- *	All options are checked and the context is ready before anything
- *	is stacked, so a failure leaves the channel as it was. The
- *	handshake starts with the first I/O (or tls::handshake, or the
- *	event loop for non-blocking channels).
+ *	tls::import channel ?options?: stacks a TLS layer on a channel
+ *	(TlsChannelStack). All options are checked and the context is ready
+ *	before anything is stacked, so a failure leaves the channel as it
+ *	was. The handshake starts with the first I/O (or tls::handshake, or
+ *	the event loop for non-blocking channels).
  *
  * Results:
  *	The channel name, or an error.
@@ -90,27 +122,15 @@ TlsImportCmd(
     TlsConfig cfg;
     TlsContext *ctxPtr = NULL;
     TlsConn *connPtr;
-    Tcl_Channel chan;
-    int mode, code = TCL_ERROR;
+    Tcl_Channel chan = NULL;
+    int code = TCL_ERROR;
 
     if (objc < 2 || (objc % 2) != 0) {
-	Tcl_WrongNumArgs(interp, 1, objv, "channel ?-option value ...?");
-	Tcl_SetErrorCode(interp, "TLS", "USAGE", NULL);
+	return TlsErrorUsage(interp, 1, objv, "channel ?-option value ...?");
+    }
+    if (ImportTarget(interp, objv[1], &chan) != TCL_OK) {
 	return TCL_ERROR;
     }
-    chan = Tcl_GetChannel(interp, Tcl_GetString(objv[1]), &mode);
-    if (chan == NULL) {
-	Tcl_SetErrorCode(interp, "TLS", "CHANNEL", "UNKNOWN", NULL);
-	return TCL_ERROR;
-    }
-    if ((mode & (TCL_READABLE | TCL_WRITABLE))
-	    != (TCL_READABLE | TCL_WRITABLE)) {
-	return TlsError(interp, Tcl_ObjPrintf(
-		"channel \"%s\" must be open for reading and writing",
-		Tcl_GetString(objv[1])), "CHANNEL", "MODE", NULL);
-    }
-    chan = Tcl_GetTopChannel(chan);
-
     TlsConfigInit(&cfg);
     if (TlsConfigParse(interp, objc - 2, objv + 2, &cfg) != TCL_OK) {
 	goto done;
@@ -121,40 +141,15 @@ TlsImportCmd(
 		Tcl_GetString(objv[1])), "CHANNEL", "NESTED", NULL);
 	goto done;
     }
-    if (cfg.model != NULL) {
-	code = ModelContext(interp, cfg.model, &ctxPtr);
-    } else {
-	code = TlsContextGet(interp, &cfg, &ctxPtr);
-    }
-    if (code != TCL_OK) {
+    if (ImportContext(interp, &cfg, &ctxPtr) != TCL_OK) {
 	goto done;
     }
-    code = TCL_ERROR;
     connPtr = TlsConnNew(interp, chan, ctxPtr, &cfg,
 	    cfg.server ? Tcl_NewListObj(objc - 2, objv + 2) : NULL);
-    if (connPtr == NULL) {
-	goto done;
+    if (connPtr == NULL
+	    || TlsChannelStack(interp, connPtr, chan) != TCL_OK) {
+	goto done;			/* TlsChannelStack freed connPtr. */
     }
-    if (!IsBlocking(chan)) {
-	connPtr->flags |= TLS_CONN_NONBLOCK;
-    }
-    if (cfg.server || (connPtr->flags & TLS_CONN_NONBLOCK)) {
-	TlsDeadlineStart(connPtr);	/* The peer may already be there. */
-    }
-    connPtr->self = Tcl_StackChannel(interp, TlsChannelType(), connPtr,
-	    TCL_READABLE | TCL_WRITABLE, chan);
-    if (connPtr->self == NULL) {
-	TlsConnFree(connPtr);
-	goto done;
-    }
-    connPtr->down = Tcl_GetStackedChannel(connPtr->self);
-    TlsChannelRefresh(connPtr->self);
-    TlsBioNoDelay(connPtr);
-    connPtr->savedBufSize = Tcl_GetChannelBufferSize(connPtr->self);
-    if (connPtr->savedBufSize < TLS_CHANNEL_BUFSIZE) {
-	Tcl_SetChannelBufferSize(connPtr->self, TLS_CHANNEL_BUFSIZE);
-    }
-    TlsChannelUpdate(connPtr);
     Tcl_SetObjResult(interp, Tcl_NewStringObj(
 	    Tcl_GetChannelName(connPtr->self), -1));
     code = TCL_OK;
@@ -291,139 +286,15 @@ TlsInitCmd(
 /*
  *----------------------------------------------------------------------
  *
- * FlushBounded --
- *
- *	Sends what the script wrote before the TLS layer goes, waiting at
- *	most ms milliseconds (0: no limit) for a peer that does not read (or
- *	for a handshake still under way). The channel is non-blocking
- *	meanwhile and gets its mode back.
- *
- * Results:
- *	TCL_OK, or TCL_ERROR {TLS IO flush} with nothing unstacked.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-FlushBounded(
-    Tcl_Interp *interp,
-    TlsConn *connPtr,
-    Tcl_Channel chan,
-    Tcl_Obj *nameObj,
-    int blocking,
-    int ms)
-{
-    Tcl_Time start;
-    int left, code = TCL_OK;
-
-    if (blocking) {
-	Tcl_SetChannelOption(NULL, chan, "-blocking", "0");
-    }
-    Tcl_GetTime(&start);
-    while (code == TCL_OK && Tcl_OutputBuffered(chan) > 0) {
-	code = Tcl_Flush(chan);
-	if (code != TCL_OK || Tcl_OutputBuffered(chan) == 0) {
-	    break;
-	}
-	left = ms > 0 ? ms - TlsElapsedMs(&start) : -1;
-	if (ms > 0 && left <= 0) {
-	    break;
-	}
-	TlsConnWait(connPtr, 0, left);
-    }
-    if (blocking) {
-	Tcl_SetChannelOption(NULL, chan, "-blocking", "1");
-    }
-    if (code != TCL_OK) {
-	return TlsError(interp, Tcl_ObjPrintf("error flushing \"%s\": %s",
-		Tcl_GetString(nameObj), Tcl_PosixError(interp)),
-		"IO", "flush", NULL);
-    }
-    if (Tcl_OutputBuffered(chan) > 0) {
-	return TlsError(interp, Tcl_ObjPrintf(
-		"cannot unimport \"%s\": the peer does not take the data "
-		"written before (%d bytes still pending)",
-		Tcl_GetString(nameObj), Tcl_OutputBuffered(chan)),
-		"IO", "flush", "TIMEOUT", NULL);
-    }
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * Unstack --
- *
- *	The work of tls::unimport: flushes, exchanges close_notify with the
- *	peer, waiting at most ms, and unstacks the TLS layer
- *	(TlsChannelUnstack); on a non-blocking channel the wait goes on in
- *	the event loop (TlsChannelUnimportLater). Stops when a callback
- *	closed the channel meanwhile (it is no longer registered in interp).
- *
- * Results:
- *	TCL_OK, with the plain channel in *downPtr once unstacked (it is
- *	left alone while a non-blocking unimport waits), or TCL_ERROR with
- *	nothing unstacked.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-Unstack(
-    Tcl_Interp *interp,
-    TlsConn *connPtr,
-    Tcl_Channel chan,
-    Tcl_Obj *nameObj,
-    int ms,
-    Tcl_Channel *downPtr)
-{
-    int peerClosed = 1, blocking = IsBlocking(chan);
-
-    if (FlushBounded(interp, connPtr, chan, nameObj, blocking, ms)
-	    != TCL_OK) {
-	return TCL_ERROR;
-    }
-    if (!blocking && Tcl_IsChannelRegistered(interp, chan)
-	    && !TlsChannelUnimportLater(connPtr, ms)) {
-	/*
-	 * Non-blocking: the wait for the peer's close_notify must not
-	 * hold the event loop; it goes on there (unless it is over).
-	 */
-	Tcl_ResetResult(interp);
-	return TCL_OK;
-    }
-    if (Tcl_IsChannelRegistered(interp, chan)) {
-	peerClosed = TlsConnShutdown(connPtr, ms);
-    }
-    if (!Tcl_IsChannelRegistered(interp, chan)) {
-	return TlsError(interp, Tcl_ObjPrintf("channel \"%s\" was closed "
-		"by a callback during tls::unimport", Tcl_GetString(nameObj)),
-		"CHANNEL", "CLOSED", NULL);
-    }
-    if (!peerClosed) {
-	return TlsError(interp, Tcl_ObjPrintf("cannot unimport \"%s\": no "
-		"close_notify from the peer within %d ms (TLS stays on: close "
-		"the channel)", Tcl_GetString(nameObj), ms),
-		"IO", "unimport", "TIMEOUT", NULL);
-    }
-    if (TlsChannelUnstack(interp, connPtr, downPtr) != TCL_OK) {
-	return TCL_ERROR;
-    }
-    Tcl_ResetResult(interp);
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
  * TlsUnimportCmd --
  *
  *	tls::unimport channel ?-timeout ms?: flushes, exchanges close_notify
  *	with the peer (waiting at most ms, TLS_UNIMPORT_WAIT by default, 0
- *	for no limit), and unstacks the TLS layer, leaving the plain channel
- *	open in the blocking mode it had. Bytes the peer sent after its
- *	close_notify are put back for the plain channel to read; before
- *	a handshake, everything waiting below stays there.
+ *	for no limit), and unstacks the TLS layer (TlsChannelUnimport),
+ *	leaving the plain channel open in the blocking mode it had. Bytes
+ *	the peer sent after its close_notify are put back for the plain
+ *	channel to read; before a handshake, everything waiting below stays
+ *	there.
  *
  * Results:
  *	Empty, or an error: TLS is not the top layer, the peer does not
@@ -441,15 +312,13 @@ TlsUnimportCmd(
     int objc,
     Tcl_Obj *const objv[])
 {
-    Tcl_Channel chan, down = NULL;
+    Tcl_Channel chan;
     TlsConn *connPtr;
-    int code, ms = TLS_UNIMPORT_WAIT;
+    int ms = TLS_UNIMPORT_WAIT;
 
     if ((objc != 2 && objc != 4) || (objc == 4
 	    && strcmp(Tcl_GetString(objv[2]), "-timeout") != 0)) {
-	Tcl_WrongNumArgs(interp, 1, objv, "channel ?-timeout ms?");
-	Tcl_SetErrorCode(interp, "TLS", "USAGE", NULL);
-	return TCL_ERROR;
+	return TlsErrorUsage(interp, 1, objv, "channel ?-timeout ms?");
     }
     if (objc == 4 && (Tcl_GetIntFromObj(NULL, objv[3], &ms) != TCL_OK
 	    || ms < 0)) {
@@ -470,20 +339,7 @@ TlsUnimportCmd(
 	    | TLS_CONN_UNIMPORTING)) {
 	return TlsErrorBusy(interp, connPtr);
     }
-    /*
-     * Callbacks run during the flush and the close_notify exchange, and
-     * one may close the channel. Our own reference to the channel makes
-     * that close only take it out of the interpreter: it really closes
-     * when we let go, after OpenSSL is done with it.
-     */
-    Tcl_RegisterChannel(NULL, chan);
-    Tcl_Preserve(connPtr);
-    connPtr->flags |= TLS_CONN_UNSTACKING;
-    code = Unstack(interp, connPtr, chan, objv[1], ms, &down);
-    connPtr->flags &= ~TLS_CONN_UNSTACKING;
-    Tcl_Release(connPtr);		/* Freed here after an unstack. */
-    Tcl_UnregisterChannel(NULL, down != NULL ? down : chan);
-    return code;
+    return TlsChannelUnimport(interp, connPtr, chan, objv[1], ms);
 }
 
 /*
@@ -511,9 +367,7 @@ TlsHandshakeCmd(
     int result;
 
     if (objc != 2) {
-	Tcl_WrongNumArgs(interp, 1, objv, "channel");
-	Tcl_SetErrorCode(interp, "TLS", "USAGE", NULL);
-	return TCL_ERROR;
+	return TlsErrorUsage(interp, 1, objv, "channel");
     }
     connPtr = TlsChannelConn(interp, objv[1], NULL);
     if (connPtr == NULL) {

@@ -553,6 +553,122 @@ TlsErrorBusy(
 }
 
 /*
+ * =====================================================================
+ * Errors of the commands and of the channel layer (tlsCmds.c and
+ * tlsChannel.c): wrong arguments, unknown or plain channels, an
+ * unimport whose peer stays silent.
+ * =====================================================================
+ */
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorUsage --
+ *
+ *	Wrong arguments to a command: Tcl's "wrong # args: should be ..."
+ *	message (the arguments are those of Tcl_WrongNumArgs) with the
+ *	errorCode {TLS USAGE}.
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsErrorUsage(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    const char *usage)
+{
+    Tcl_WrongNumArgs(interp, objc, objv, usage);
+    Tcl_SetErrorCode(interp, "TLS", "USAGE", NULL);
+    return TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorNoChannel --
+ *
+ *	Tcl_GetChannel found no channel of the name given and left its
+ *	message in interp ("can not find channel named ..."): adds the
+ *	errorCode {TLS CHANNEL UNKNOWN}.
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsErrorNoChannel(
+    Tcl_Interp *interp)
+{
+    Tcl_SetErrorCode(interp, "TLS", "CHANNEL", "UNKNOWN", NULL);
+    return TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorNotTls --
+ *
+ *	The named channel exists but has no TLS layer of ours: {TLS CHANNEL
+ *	NOTTLS}.
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsErrorNotTls(
+    Tcl_Interp *interp,
+    Tcl_Obj *nameObj)
+{
+    return TlsError(interp, Tcl_ObjPrintf("\"%s\" is not a TLS channel",
+	    Tcl_GetString(nameObj)), "CHANNEL", "NOTTLS", NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsErrorUnimportTimeout --
+ *
+ *	tls::unimport got no close_notify from the peer of channel name
+ *	within ms: {TLS IO unimport TIMEOUT}, as the command's error when
+ *	interp is given, else as the connection's failure (a deferred
+ *	unimport: the next read raises it).
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsErrorUnimportTimeout(
+    Tcl_Interp *interp,
+    TlsConn *connPtr,
+    const char *name,
+    int ms)
+{
+    Tcl_Obj *msgObj = Tcl_ObjPrintf("cannot unimport \"%s\": no "
+	    "close_notify from the peer within %d ms (TLS stays on: close the "
+	    "channel)", name, ms);
+
+    if (interp != NULL) {
+	return TlsError(interp, msgObj, "IO", "unimport", "TIMEOUT", NULL);
+    }
+    TlsErrorSetConn(connPtr, msgObj,
+	    TlsErrorCode("IO", "unimport", Tcl_NewStringObj("TIMEOUT", -1)));
+    return TCL_ERROR;
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * TlsErrorRaise --

@@ -92,25 +92,6 @@ static const char *	CompressionName(const COMP_METHOD *methodPtr);
 static const char *	CacheModeName(long mode);
 
 /*
- * TlsWrongArgs --
- *
- *	Reports a wrong argument count the way Tcl does, but with the
- *	errorCode {TLS USAGE} that all our usage errors carry. Returns
- *	TCL_ERROR.
- */
-
-int
-TlsWrongArgs(
-    Tcl_Interp *interp,
-    Tcl_Obj *const objv[],
-    const char *usage)		/* Arguments after the command name. */
-{
-    Tcl_WrongNumArgs(interp, 1, objv, usage);
-    Tcl_SetErrorCode(interp, "TLS", "USAGE", NULL);
-    return TCL_ERROR;
-}
-
-/*
  * NidName --
  *
  *	Short name of the NID an SSL_get_*_nid call reported (a static
@@ -307,7 +288,7 @@ TlsStatusCmd(
 
     (void) clientData;
     if (objc < 2 || objc > 3) {
-	return TlsWrongArgs(interp, objv, "?-local? channel");
+	return TlsErrorUsage(interp, 1, objv, "?-local? channel");
     }
     if (objc == 3) {
 	if (strcmp(Tcl_GetString(objv[1]), "-local") != 0) {
@@ -560,7 +541,7 @@ TlsConnectionCmd(
 
     (void) clientData;
     if (objc != 2) {
-	return TlsWrongArgs(interp, objv, "channel");
+	return TlsErrorUsage(interp, 1, objv, "channel");
     }
     connPtr = TlsChannelConn(interp, objv[1], NULL);
     if (connPtr == NULL) {

@@ -264,7 +264,7 @@ struct TlsConn {
 				 * read or write, taken at once: callbacks
 				 * may change errno later. */
 
-    /* The channel (tlsChannel.c and its event procedures). */
+    /* The channel (tlsChannel.c, its events in tlsEvents.c). */
     Tcl_Channel self;		/* The stacked TLS channel. */
     Tcl_Channel down;		/* The channel below it. */
     int watchMask;		/* Events the script watches. */
@@ -274,6 +274,10 @@ struct TlsConn {
 				 * tls::unimport. */
     TlsConn *nextPtr;		/* This thread's stacked layers, and the */
     TlsConn **linkPtrPtr;	/* pointer to us there; NULL if unlisted. */
+    void (*unimportStep)(TlsConn *connPtr);
+				/* Advances a deferred unimport: set by
+				 * tlsChannel.c, called by the event
+				 * procedures while TLS_CONN_UNIMPORTING. */
     int unimportMs;		/* A deferred unimport's time limit, and */
     Tcl_TimerToken unimportTimer;	/* the timer that enforces it, or
 					 * then that ends the unimport. */
@@ -368,19 +372,34 @@ MODULE_SCOPE void	TlsSessionForget(TlsConn *connPtr);
 
 /*
  * ---------------------------------------------------------------------
- * tlsChannel.c: the Tcl channel type.
+ * tlsChannel.c: the Tcl channel type, and stacking and unstacking it.
  * ---------------------------------------------------------------------
  */
 
 MODULE_SCOPE const Tcl_ChannelType *TlsChannelType(void);
 MODULE_SCOPE TlsConn *	TlsChannelConn(Tcl_Interp *interp, Tcl_Obj *nameObj,
 			    Tcl_Channel *chanPtr);
-MODULE_SCOPE void	TlsChannelUpdate(TlsConn *connPtr);
 MODULE_SCOPE int	TlsChannelHasTls(Tcl_Channel chan);
+MODULE_SCOPE int	TlsChannelStack(Tcl_Interp *interp, TlsConn *connPtr,
+			    Tcl_Channel chan);
+MODULE_SCOPE int	TlsChannelUnimport(Tcl_Interp *interp,
+			    TlsConn *connPtr, Tcl_Channel chan,
+			    Tcl_Obj *nameObj, int ms);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsEvents.c: the event plumbing of the channel type (its watch,
+ * handler and thread action procedures, timers, idle trim).
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE void	TlsChannelUpdate(TlsConn *connPtr);
 MODULE_SCOPE void	TlsChannelRefresh(Tcl_Channel chan);
-MODULE_SCOPE int	TlsChannelUnstack(Tcl_Interp *interp, TlsConn *connPtr,
-			    Tcl_Channel *downPtr);
-MODULE_SCOPE int	TlsChannelUnimportLater(TlsConn *connPtr, int ms);
+MODULE_SCOPE Tcl_DriverWatchProc TlsWatchProc;
+MODULE_SCOPE Tcl_DriverHandlerProc TlsHandlerProc;
+MODULE_SCOPE Tcl_DriverThreadActionProc TlsThreadActionProc;
+MODULE_SCOPE void	TlsEventsDrop(TlsConn *connPtr);
+MODULE_SCOPE void	TlsEventsCancelTimer(Tcl_TimerToken *tokenPtr);
 
 /*
  * ---------------------------------------------------------------------
@@ -487,8 +506,6 @@ MODULE_SCOPE void	TlsDictPutString(Tcl_Obj *dictObj, const char *key,
 			    const char *value);
 MODULE_SCOPE Tcl_Obj *	TlsHexObj(const unsigned char *bytes,
 			    size_t length);
-MODULE_SCOPE int	TlsWrongArgs(Tcl_Interp *interp, Tcl_Obj *const objv[],
-			    const char *usage);
 MODULE_SCOPE Tcl_ObjCmdProc TlsStatusCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsConnectionCmd;
 
@@ -515,5 +532,19 @@ MODULE_SCOPE Tcl_ObjCmdProc TlsHandshakeCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsCheckOptionsCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsParseOptionsCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsInitCmd;
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsError.c, the block at its end: errors of the commands and of the
+ * channel layer.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsErrorUsage(Tcl_Interp *interp, int objc,
+			    Tcl_Obj *const objv[], const char *usage);
+MODULE_SCOPE int	TlsErrorNoChannel(Tcl_Interp *interp);
+MODULE_SCOPE int	TlsErrorNotTls(Tcl_Interp *interp, Tcl_Obj *nameObj);
+MODULE_SCOPE int	TlsErrorUnimportTimeout(Tcl_Interp *interp,
+			    TlsConn *connPtr, const char *name, int ms);
 
 #endif /* TLSINT_H */
