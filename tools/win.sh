@@ -3,7 +3,7 @@
 # Wine but no Windows builds of Tcl or OpenSSL, so this script makes them
 # from Debian's own source packages and keeps them in a cache outside the
 # clone: OpenSSL as static libraries (libssl.a, libcrypto.a) plus
-# openssl.exe, Tcl 8.6 (tcl86t.dll, tclsh86t.exe, libtclstub86.a,
+# openssl.exe, Tcl 8.6 (tcl86.dll, tclsh86.exe, libtclstub86.a,
 # tclConfig.sh, the script library) and a 64-bit Wine prefix, checked by
 # running Tcl (tcltest, a loopback socket) and openssl.exe under Wine.
 #
@@ -31,25 +31,38 @@
 # commands to run as root are printed and the script fails. The Wine prefix
 # belongs to the user who made the cache: run env and run as that user.
 #
-# The cache ($TLSWIN_ROOT, about 60 MB):
+# The cache ($TLSWIN_ROOT, about 800 MB, 700 of it the Wine prefix, into
+# which wineboot copies Wine's DLLs):
 #   openssl/   include/, lib/libssl.a, lib/libcrypto.a, bin/openssl.exe,
 #              ssl/openssl.cnf
-#   tcl/       bin/tclsh86t.exe, bin/tcl86t.dll, bin/zlib1.dll,
-#              lib/libtclstub86.a, lib/tclConfig.sh, lib/tcl8.6 (init.tcl
-#              ...), lib/tcl8/8.5/tcltest-*.tm, include/tcl.h ...
-#   wine/      the Wine prefix (WINEARCH=win64)
-#   src/       the Debian source packages it was built from
+#   tcl/       bin/tclsh86.exe, bin/tcl86.dll, bin/zlib1.dll,
+#              lib/libtclstub86.a, lib/libtcl86.dll.a, lib/tclConfig.sh,
+#              lib/tcl8.6 (init.tcl ...), lib/tcl8/8.5/tcltest-2.5.5.tm,
+#              include/tcl.h ...
+#   wine/      the Wine prefix (WINEARCH=win64, Graphics=null: see do_wine)
+#   src/       the Debian source packages it was built from, and Tcl's
+#              source unpacked (TCL_SRC_DIR, for private headers)
 #   checks/    the Tcl scripts run under Wine to check the result
 #   logs/      one log per step; versions.txt what was built, with what
-# Made from an empty cache in about 13 minutes on 2 cores (OpenSSL takes
-# most of it; apt-get install of the packages adds about 1 minute), from a
-# warm one in well under a second. It is remade when the recipe below
-# changes (a stamp file records it). Each step prints one line with its
-# time; a failed step prints the last 40 lines of its log. The build goes
-# into $TLSWIN_ROOT.new, renamed when everything passed, so an interrupted
-# run never leaves a half-made cache that looks usable. Concurrent runs
-# take a lock; "run" holds it shared so no rebuild removes the cache under
-# a running command.
+# Made from an empty cache in 6-7 minutes on 2 cores (measured 6m07s and
+# 6m29s; OpenSSL takes about 4 minutes of it, Tcl 2; on a busier machine
+# OpenSSL alone took 6), plus about 35 s when the packages are still to be
+# installed; from a warm one in under half a second. It is remade when the
+# recipe below changes (a stamp file records it). Each step prints one line
+# with its time; a failed step prints the last 40 lines of its log. The
+# build goes into $TLSWIN_ROOT.new, renamed when everything passed, so an
+# interrupted run never leaves a half-made cache that looks usable.
+# Concurrent runs take a lock; "run" holds it shared so that no rebuild
+# removes the cache under a running command.
+#
+# Using it: an extension DLL links -DUSE_TCL_STUBS against
+# tcl/lib/libtclstub86.a, openssl/lib/libssl.a and libcrypto.a, and needs
+# -lws2_32 besides (-ladvapi32 -luser32, also needed, come by default).
+# Under Wine give tclsh86.exe its script as a file (a path, or "< file"):
+# from a pipe on its standard input it reads nothing.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 set -eu
 
@@ -60,8 +73,9 @@ dpkg-dev xz-utils tcl8.6"
 # The recipe: change RECIPE when a build step changes in a way the options
 # below do not show, so that existing caches are remade.
 RECIPE=1
-# As Debian's own libssl, less what a TLS library needs from none of it
-# (legacy provider, idea, mdc2, rc5, zlib, SSLv3, the CryptoAPI engine).
+# Debian's own choices for libssl where they apply (no idea, mdc2, rc5,
+# zlib, SSLv3, CryptoAPI engine), and no legacy provider: a TLS library
+# needs none of them.
 OPENSSL_OPTIONS="no-shared no-tests no-legacy no-idea no-mdc2 no-rc5 no-zlib
 no-ssl3 no-ssl3-method no-capieng"
 TCL_OPTIONS="--enable-threads --enable-64bit"
@@ -120,28 +134,32 @@ tree_is_current() {
 }
 
 # step NAME FUNCTION -- runs FUNCTION with its output in $LOGS/NAME.log and
-# prints one line with the time it took (and what FUNCTION left in $NOTE);
-# on failure, the end of the log. The subshell keeps "set -e" in force
+# prints one line with the time it took and what FUNCTION said with note;
+# on failure, the end of the log (and Wine's processes for the new prefix
+# are ended). The subshell keeps "set -e" in force
 # inside FUNCTION (an "if" or "||" around it would switch it off), and
 # closes the lock's descriptor so that a wineserver left running does not
 # hold the lock.
 step() {
     log=$LOGS/$1.log
     rm -f "$LOGS/note"
-    t0=$(date +%s)
+    step_t0=$(date +%s)
     set +e
     ( set -e; "$2" ) >"$log" 2>&1 </dev/null 9>&-
     rc=$?
     set -e
-    t=$(( $(date +%s) - t0 ))
+    t=$(( $(date +%s) - step_t0 ))
     if [ "$rc" != 0 ]; then
+	if [ -n "${NEW:-}" ] && [ -d "$NEW/wine" ]; then
+	    WINEPREFIX=$NEW/wine "$WINESERVER" -k >/dev/null 2>&1 || :
+	fi
 	echo "tools/win.sh: step $1 failed after ${t}s; the end of $log:" >&2
 	tail -n 40 "$log" | sed 's/^/    /' >&2
 	exit 1
     fi
     note=$(cat "$LOGS/note" 2>/dev/null || :)
     rm -f "$LOGS/note"
-    printf 'tools/win.sh: %-9s %4ss  %s\n' "$1" "$t" "$note"
+    printf 'tools/win.sh: %-10s %4ss  %s\n' "$1" "$t" "$note"
     echo "step $1 ${t}s" >>"$LOGS/times"
 }
 
@@ -163,18 +181,11 @@ missing_packages() {
     echo "$missing"
 }
 
-apt_updated=no
-apt_update() {
-    [ "$apt_updated" = yes ] && return 0
-    apt-get update -q
-    apt_updated=yes
-}
-
 do_packages() {
     export DEBIAN_FRONTEND=noninteractive
     # shellcheck disable=SC2086
     apt-get install -y -q --no-install-recommends $MISSING || {
-	apt_update
+	apt-get update -q
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $MISSING
     }
@@ -246,8 +257,13 @@ deb_src() {
     if ! printf '%s\n' "$text" | cmp -s - "$SRC_LIST"; then
 	printf '%s\n' "$text" >"$SRC_LIST"
     fi
-    apt_update
+    step apt-update do_apt_update
     have_sources || die "still no source records after adding $SRC_LIST"
+}
+
+do_apt_update() {
+    apt-get update -q
+    note "source records from $SRC_LIST"
 }
 
 # newest_first V... -- prints the Debian versions given, newest first.
@@ -346,8 +362,18 @@ do_tcl() {
     # The install makes $prefix/lib without INSTALL_ROOT, i.e. an empty
     # $ROOT/tcl/lib in the real cache's place: remove what is empty.
     rmdir "$ROOT/tcl/lib" "$ROOT/tcl" "$ROOT" 2>/dev/null || :
+    # Keep the source (private headers: TCL_SRC_DIR) without the build,
+    # and point tclConfig.sh's build-tree values where things now are:
+    # TCL_BUILD_*_SPEC at the installed libraries, TCL_SRC_DIR at src/.
+    make distclean
+    mv "$NEW/build/tcl8.6" "$NEW/src/tcl8.6"
+    sed -i -e "s|$NEW/build/tcl8.6/win|$ROOT/tcl/lib|g" \
+	-e "s|$NEW/build/tcl8.6|$ROOT/src/tcl8.6|g" "$NEW/tcl/lib/tclConfig.sh"
+    ! grep -n "$NEW" "$NEW/tcl/lib/tclConfig.sh" ||
+	die "tclConfig.sh still names $NEW"
     exe=$(tclsh_exe "$NEW") || die "no tclsh86*.exe installed"
     echo "tclsh $(basename "$exe")" >>"$NEW/versions.txt"
+    # shellcheck disable=SC1091
     v=$(. "$NEW/tcl/lib/tclConfig.sh" && echo "$TCL_VERSION$TCL_PATCH_LEVEL")
     note "Tcl $v: $(cd "$NEW/tcl" && echo bin/*.exe bin/*.dll lib/*.a)"
 }
@@ -363,9 +389,19 @@ do_wine() {
     "$WINE" --version
     # No Mono or Gecko: they would be downloaded, and nothing needs them.
     WINEDLLOVERRIDES="mscoree=;mshtml=" timeout 300 "$WINE" wineboot -i
-    timeout 120 "$WINESERVER" -w
     [ -d "$WINEPREFIX/drive_c/windows" ] || die "wineboot made no prefix"
-    note "$("$WINE" --version), prefix wine/"
+    # With no X display Wine loads no graphics driver, and then cannot
+    # create even a hidden window; Tcl's Winsock code needs one for its
+    # notifications ("sockets are not available on this system"). Wine's
+    # null driver creates windows that are never shown.
+    timeout 120 "$WINE" reg add 'HKCU\Software\Wine\Drivers' \
+	/v Graphics /d null /f
+    # The running wineserver (and desktop process) still has no driver,
+    # and the registry is written when it exits.
+    timeout 120 "$WINESERVER" -w
+    grep -q '^"Graphics"="null"' "$WINEPREFIX/user.reg" ||
+	die "the Graphics=null setting is not in $WINEPREFIX/user.reg"
+    note "$("$WINE" --version), prefix wine/, null graphics driver"
 }
 
 # The scripts run under Wine. Paths given to tclsh are Unix paths, which
@@ -449,7 +485,7 @@ do_check() {
     {
 	echo "tcl-under-wine $tclv"
 	echo "openssl-under-wine $sslv"
-	echo "mingw $($HOST-gcc -dumpversion)"
+	echo "mingw $($HOST-gcc --version | head -n 1)"
 	echo "wine $("$WINE" --version)"
     } >>"$NEW/versions.txt"
     note "Tcl $tclv windows, tcltest, socket, $sslv"
@@ -473,28 +509,30 @@ make_tree() {
     rm -rf "$NEW"
     mkdir -p "$LOGS"
     : >"$NEW/versions.txt"
+    tree_t0=$(date +%s)
     packages
     deb_src
+    echo "tools/win.sh: making the cache in $ROOT (6-10 minutes;" \
+	"logs in $LOGS)"
     WINE=$(wine_bin wine64)
     WINESERVER=$(wine_bin wineserver)
-    echo "tools/win.sh: making the cache in $ROOT (about 15 minutes;" \
-	"logs in $LOGS)"
-    t0=$(date +%s)
     step sources do_sources
     step openssl do_openssl
     step tcl do_tcl
     step wine do_wine
     step check do_check
     rm -rf "$NEW/build" "$NEW/dest"
-    echo "total $(( $(date +%s) - t0 ))s" >>"$LOGS/times"
+    t=$(( $(date +%s) - tree_t0 ))
+    echo "total ${t}s" >>"$LOGS/times"
     stamp_text >"$NEW/$STAMP"
     rm -rf "$ROOT"
     mv "$NEW" "$ROOT"
-    echo "tools/win.sh: made $ROOT in $(( $(date +%s) - t0 ))s"
+    echo "tools/win.sh: made $ROOT in ${t}s"
 }
 
 lock_file() {
-    { : >>"$ROOT.lock"; } 2>/dev/null ||
+    # In a subshell: a failed redirection of ":" ends the shell.
+    (: >>"$ROOT.lock") 2>/dev/null ||
 	die "cannot write $ROOT.lock (run as root, or set TLSWIN_ROOT)"
 }
 
@@ -571,7 +609,7 @@ case ${1:-} in
 	run "$@"
 	;;
     *)
-	sed -n '2,52p' "$SELF" >&2
+	sed -n '2,/^$/p' "$SELF" | sed '$d' >&2
 	exit 2
 	;;
 esac
