@@ -3,6 +3,9 @@
 #	The one statistic both bench/run.tcl (over repetitions) and
 #	bench/tcl_client.tcl (over the connections of one run) need; sourced
 #	by both, since they run in different processes.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 # median --
 #

@@ -26,6 +26,9 @@
 #	            snapshots taken through vgdb before and after), with the
 #	            allocation paths that grew most
 #	--keep DIR keeps the raw outputs (strace, callgrind, perf files).
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 namespace eval run {
     variable library 1

@@ -1,3 +1,6 @@
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
+
 """Benchmark client with Python's ssl module (blocking sockets), started
 by bench/run.tcl:
 

@@ -1,3 +1,6 @@
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
+
 """Shared by bench/py_server.py and bench/py_client.py: the reference
 implementation with Python's ssl module (or plain sockets), used by
 bench/run.tcl in the same run as the Tcl implementations.

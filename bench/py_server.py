@@ -1,3 +1,6 @@
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
+
 """Benchmark server with Python's ssl module, started by bench/run.tcl:
 
     python3 py_server.py impl mode kind

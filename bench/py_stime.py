@@ -1,3 +1,6 @@
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
+
 """Runs "openssl s_time" for bench/run.tcl and reports it like the other
 clients (PREP, then RESULT with wall, cpu, count, resumed):
 

@@ -35,6 +35,9 @@
 #	this script reads the server's CPU time (sum of
 #	/proc/PID/task/*/schedstat) and resident memory (VmRSS) just before
 #	and after it.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 package require Tcl 8.6
 source [file join [file dirname [file normalize [info script]]] median.tcl]

@@ -21,6 +21,9 @@
 #	            soak-common.tcl) for the given seconds, printing "RATE
 #	            ..." every 10 s. Prints "DUPLEX seconds s sent n crc
 #	            received n crc check ok|bad server {VERDICT ...}".
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 source [file join [file dirname [info script]] soak-common.tcl]
 

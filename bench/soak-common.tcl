@@ -12,6 +12,9 @@
 #	big-endian) and its CRC-32 (4 bytes, zlib crc32). The payload is
 #	chunk k = k as 8 hex digits + 64 KiB - 8 pseudo-random bytes, for
 #	k = 0, 1, 2, ..., so the receiver can also check the order.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 namespace eval soak {
     variable block ""		;# 64 KiB - 8 pseudo-random bytes

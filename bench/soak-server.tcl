@@ -16,6 +16,9 @@
 #	The server runs until its standard input ends. On a line "STATS" it
 #	prints "STATS open n peak p accepted a failed f" (connections open
 #	now, most open at once, accepted in all, ended with an error).
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 source [file join [file dirname [info script]] soak-common.tcl]
 

@@ -15,6 +15,9 @@
 #	children, which must not get the TSan runtime preloaded.
 #	Reports go to /tmp/tsan-report.<pid>; the script prints a summary
 #	and exits 1 if there is any.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 set -e
 cd "$(dirname "$0")/.."

@@ -23,6 +23,9 @@
 #	  -concurrent 1000   -lines 5   -sequential 10000   -duration 180
 #	  -keep 0|1          keep the temporary PKI directory
 #	Exit status 0 when every check passed, 1 otherwise.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 set here [file dirname [file normalize [info script]]]
 source [file join $here soak-common.tcl]

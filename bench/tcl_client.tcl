@@ -31,6 +31,9 @@
 #	the server's CPU time and memory; then it runs the measured part and
 #	prints "RESULT dict" with wall (seconds), cpu (seconds of this
 #	process) and figures of the test, and exits at the end of stdin.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 source [file join [file dirname [info script]] tcl_common.tcl]
 source [file join [file dirname [info script]] median.tcl]

@@ -14,6 +14,9 @@
 #	(ca.pem, rsa.pem/rsa.key, ec.pem/ec.key: leaves signed directly by
 #	the CA, so no implementation needs to send a chain; tcl-tls 1.7
 #	sends only the first certificate of -certfile).
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 namespace eval bench {
     variable impl ""

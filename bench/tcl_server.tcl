@@ -22,6 +22,9 @@
 #	closed. Channels keep Tcl's default -buffersize; bulk data moves in
 #	64 KiB reads and writes (the event-driven upload reads them while
 #	whole 64 KiB are available at each event).
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 source [file join [file dirname [info script]] tcl_common.tcl]
 

@@ -33,6 +33,9 @@
 #
 # Example:
 #	tclsh cert-info.tcl -cafile ca.pem -servername localhost 127.0.0.1 8443
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 package require tls
 

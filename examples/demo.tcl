@@ -8,6 +8,9 @@
 #
 #	Run with `make demo`, or: tclsh8.6 examples/demo.tcl
 #	(with the package on auto_path, e.g. TLS_BUILD_DIR=build).
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 if {[info exists env(TLS_BUILD_DIR)]} {
     set auto_path [linsert $auto_path 0 $env(TLS_BUILD_DIR)]

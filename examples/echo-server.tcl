@@ -36,6 +36,9 @@
 #
 # Try it with:
 #	openssl s_client -connect 127.0.0.1:8007 -CAfile ca.pem
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 package require tls
 

@@ -22,6 +22,9 @@
 #
 # Example, against the server of sni-server.tcl:
 #	tclsh https-client.tcl -cafile ca.pem https://localhost:8443/
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 package require http
 package require tls

@@ -36,6 +36,9 @@
 # Example:
 #	tclsh mtls-client.tcl -cafile ca.pem -certfile client.pem \
 #	    -keyfile client.key localhost 8444 "hello from me"
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 package require tls
 

@@ -36,6 +36,9 @@
 #	    -keyfile server.key
 #	tclsh mtls-client.tcl -cafile ca.pem -certfile client.pem \
 #	    -keyfile client.key localhost 8444
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 package require tls
 

@@ -35,6 +35,9 @@
 #	    mail.example.org mail.pem mail.key
 #	then, with a CA file that trusts both certificates:
 #	tclsh https-client.tcl -cafile ca.pem https://www.example.org:8443/
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 package require tls
 

@@ -34,6 +34,9 @@
 #
 # Example:
 #	tclsh starttls-client.tcl -cafile ca.pem mail.example.org 587
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 package require tls
 

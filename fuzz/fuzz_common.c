@@ -3,6 +3,9 @@
  *
  *	Shared set-up of the libFuzzer harnesses (see fuzz_common.h): the
  *	interpreter, the test certificate, and the in-memory channel.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "fuzz_common.h"

@@ -5,6 +5,9 @@
  *	interpreter with the package loaded (no sockets, no init.tcl), a
  *	test certificate and keys made once at start-up, and an in-memory
  *	channel type whose input is the fuzz data.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #ifndef FUZZ_COMMON_H

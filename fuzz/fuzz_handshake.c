@@ -18,6 +18,9 @@
  *
  *	Besides the sanitizers it checks one promise of the manual: a
  *	failed handshake is a Tcl error whose errorCode starts with TLS.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "fuzz_common.h"

@@ -18,6 +18,9 @@
  *
  *	Checks: no sanitizer report, and every error has an errorCode that
  *	starts with TLS.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "fuzz_common.h"

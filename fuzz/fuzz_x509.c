@@ -9,6 +9,9 @@
  *	parser lets through.
  *
  *	Input: DER bytes, as they would arrive in a Certificate message.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "fuzz_common.h"

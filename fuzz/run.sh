@@ -28,6 +28,9 @@
 # minimized and saved as tests/fuzz-regress/<h>/crash-<sha1>, which
 # tests/fuzz.test then replays in the normal suite. Exit status: 1 if
 # any harness crashed or could not be built, else 0.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1

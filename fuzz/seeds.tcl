@@ -13,6 +13,9 @@
 #	(with a client certificate, ALPN, SNI), openssl s_client to tls, tls
 #	to openssl s_server. The x509 seeds are the DER of several kinds of
 #	certificate; the options seeds typical argument lists.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 package require Tcl 8.6-
 lassign $argv buildDir outDir

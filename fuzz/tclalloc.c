@@ -28,6 +28,9 @@
  *	below take LD_PRELOAD out of the environment once the dynamic loader
  *	has used it, before Tcl copies the environment into ::env. The
  *	wrapper puts it back for the tclsh children it starts itself.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include <stdlib.h>

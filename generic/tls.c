@@ -3,6 +3,9 @@
  *
  *	Package entry points: Tcl stubs and OpenSSL set-up, and the command
  *	table of the ::tls namespace.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

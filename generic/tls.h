@@ -2,6 +2,9 @@
  * tls.h --
  *
  *	Public entry points of the tls extension: what `load` calls.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #ifndef TLS_H

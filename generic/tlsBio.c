@@ -9,6 +9,9 @@
  *	(tls::unimport) is handed back with TlsBioTakeResidue. The other
  *	helpers for the channel below live here too: its OS handle, its
  *	blocking mode, and discarding what it holds.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

@@ -8,6 +8,9 @@
  *	"the private key ... is encrypted: give -password"), with OpenSSL's
  *	own reason kept as the last word of the errorCode. The cache of
  *	built contexts is tlsContext.c's.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

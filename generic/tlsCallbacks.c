@@ -6,6 +6,9 @@
  *	preserved, a channel closed by its own callback closed later, and
  *	errors kept as the reason a handshake failed. The adapters that turn
  *	OpenSSL's callback arguments into script calls are in tlsHooks.c.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"
@@ -240,7 +243,8 @@ RunCallback(
 	Tcl_RegisterChannel(NULL, chan);
     }
     connPtr->flags |= TLS_CONN_IN_CALLBACK;
-    code = TlsCallbackEval(interp, prefix, objc, objv, report, resultPtr, NULL);
+    code = TlsCallbackEval(interp, prefix, objc, objv, report, resultPtr,
+	    NULL);
     connPtr->flags &= ~TLS_CONN_IN_CALLBACK;
     if (!pinned) {
 	return code;
@@ -455,7 +459,8 @@ TlsCallbackError(
 	objv[2] = connPtr->errorObj;
 	TlsCallbackCommand(connPtr, 0, 3, objv, NULL);
     }
-    if (!(connPtr->flags & TLS_CONN_SERVER) && TlsCallbackCannotRun(connPtr) == NULL
+    if (!(connPtr->flags & TLS_CONN_SERVER)
+	    && TlsCallbackCannotRun(connPtr) == NULL
 	    && Tcl_GetCommandInfo(connPtr->interp, "::http::registerError",
 		    &info)) {
 	Tcl_Obj *prefix = Tcl_NewStringObj("::http::registerError", -1);

@@ -12,6 +12,9 @@
  *	The TlsConn of a layer is owned by the channel system from the
  *	moment it is stacked: TlsClose2Proc frees it (Tcl_EventuallyFree),
  *	and so does Tcl_UnstackChannel, through it.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

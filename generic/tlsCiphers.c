@@ -17,6 +17,9 @@
  *
  *	tls::version
  *	    OpenSSL_version(OPENSSL_VERSION), e.g. "OpenSSL 3.0.22 ...".
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

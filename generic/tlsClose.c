@@ -5,6 +5,9 @@
  *	(tls::unimport, at once or step by step for a non-blocking channel)
  *	and consuming what the peer sent before a close, so the socket ends
  *	with a FIN. Every OpenSSL call goes through tlsConn.c's TlsConnCall.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

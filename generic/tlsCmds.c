@@ -6,6 +6,9 @@
  *	options the same way. Here the arguments are parsed and checked;
  *	the channel work (stacking, flushing, unstacking) is done in
  *	tlsChannel.c.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

@@ -4,6 +4,9 @@
  *	The only place for version conditionals: Tcl 8.6 versus Tcl 9, and
  *	OpenSSL feature tests. Every other file includes this through tlsInt.h
  *	and uses the names defined here without #if.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #ifndef TLSCOMPAT_H

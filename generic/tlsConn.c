@@ -2,12 +2,15 @@
  * tlsConn.c --
  *
  *	The state machine of one TLS connection: the handshake, and the
- *	read, write, poll and shutdown wrappers. This is the one place that
- *	interprets SSL_get_error: every OpenSSL call goes through TlsConnCall (clear
- *	the error queue and errno, mark busy, call, capture the result) and
- *	one Classify turns a failure into our state and error. The channel
+ *	read, write and poll wrappers. This is the one place that interprets
+ *	SSL_get_error: every OpenSSL call goes through TlsConnCall (clear the
+ *	error queue and errno, mark busy, call, capture the result) and one
+ *	Classify turns a failure into our state and error. The channel
  *	procedures in tlsChannel.c only translate the results. Creating and
  *	freeing a connection is in tlsConnSetup.c, closing it in tlsClose.c.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

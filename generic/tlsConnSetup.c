@@ -5,6 +5,9 @@
  *	object from a context and the import options, how the peer is
  *	checked, the interpreter its callbacks run in, and the tuning and
  *	state of the socket below. Its state machine is in tlsConn.c.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

@@ -7,6 +7,9 @@
  *	reference counted. The cache key includes each file's identity and
  *	modification time, so a changed certificate, key or CA file gives a
  *	new context.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

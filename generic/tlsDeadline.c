@@ -12,6 +12,9 @@
  *	HANDSHAKE TIMEOUT ms} and the TCP connection is ended towards the
  *	peer (tlsConn.c: HandshakeWithin, TlsConnExpire). This file keeps
  *	the clock: when the deadline is, and what is left of a wait.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

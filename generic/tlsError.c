@@ -19,6 +19,9 @@
  *
  *	The OpenSSL error queue is drained whenever a reason is taken from it,
  *	so no error leaks into a later call.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

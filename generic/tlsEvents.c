@@ -14,6 +14,9 @@
  *	Every timer, idle callback and watch registered here belongs to the
  *	layer's TlsConn and to the thread that runs it; TlsEventsDrop takes
  *	them all back.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

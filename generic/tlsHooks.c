@@ -7,6 +7,9 @@
  *	script's answer back into OpenSSL's terms. What the answer means is
  *	decided elsewhere: the SNI context choice in tlsContext.c, which
  *	sessions are kept in tlsSession.c.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

@@ -74,6 +74,9 @@
  *	    compression		Compression method name, or "none".
  *	    expansion		Expansion method name, or "none".
  *	    session_cache_mode	client, server, both or none.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"
@@ -369,10 +372,12 @@ PutCipher(
     }
     secretBits = SSL_CIPHER_get_bits(cipherPtr, &algBits);
     TlsDictPutString(dictObj, "cipher", SSL_CIPHER_get_name(cipherPtr));
-    TlsDictPutString(dictObj, "standard_name", SSL_CIPHER_standard_name(cipherPtr));
+    TlsDictPutString(dictObj, "standard_name",
+	    SSL_CIPHER_standard_name(cipherPtr));
     TlsDictPutInt(dictObj, "bits", algBits);
     TlsDictPutInt(dictObj, "secret_bits", secretBits);
-    TlsDictPutString(dictObj, "min_version", SSL_CIPHER_get_version(cipherPtr));
+    TlsDictPutString(dictObj, "min_version",
+	    SSL_CIPHER_get_version(cipherPtr));
     TlsDictPutInt(dictObj, "id", (Tcl_WideInt) SSL_CIPHER_get_id(cipherPtr));
     TlsDictPutObj(dictObj, "description", TlsCipherDescription(cipherPtr));
 }
@@ -460,11 +465,13 @@ PutSession(
 	    (Tcl_WideInt) SSL_SESSION_get_ticket_lifetime_hint(sessPtr));
 
     bytes = SSL_SESSION_get_id(sessPtr, &idLength);
-    TlsDictPutObj(dictObj, "session_id", TlsHexObj(bytes, bytes ? idLength : 0));
+    TlsDictPutObj(dictObj, "session_id",
+	    TlsHexObj(bytes, bytes ? idLength : 0));
 
     bytes = NULL;
     SSL_SESSION_get0_ticket(sessPtr, &bytes, &length);
-    TlsDictPutObj(dictObj, "session_ticket", TlsHexObj(bytes, bytes ? length : 0));
+    TlsDictPutObj(dictObj, "session_ticket",
+	    TlsHexObj(bytes, bytes ? length : 0));
 
     length = 0;
     if (!SSL_SESSION_get0_ticket_appdata(sessPtr, &appData, &length)

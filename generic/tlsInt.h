@@ -9,6 +9,9 @@
  *	a TlsConn owns its SSL (which owns the BIO), one reference to its
  *	TlsContext and one reference to each callback Tcl_Obj. The channel
  *	system owns the TlsConn through the stacked channel's instance data.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #ifndef TLSINT_H

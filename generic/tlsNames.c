@@ -7,6 +7,9 @@
  *	to -servername is an IP literal (checked against the certificate's
  *	addresses, never sent as SNI); and UTF-8 text from OpenSSL as Tcl
  *	strings.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

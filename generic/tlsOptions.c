@@ -8,6 +8,9 @@
  *	and converts values when parsing, so that tls::import and tls::init
  *	reject a bad option before anything is built or stacked; the context
  *	cache key is derived by walking the table (TlsConfigKey).
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

@@ -6,6 +6,9 @@
  *	load, keeps the answer for a second ask during the same load, and
  *	wipes it afterwards. A failing script's error is kept for the
  *	command being run to raise (tlsBuild.c).
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

@@ -6,6 +6,9 @@
  *	one file that provides them: unix/tlsUnix.c (POSIX) and
  *	win/tlsWin.c (Windows). A handle is what Tcl_GetChannelHandle gives
  *	for the channel below the TLS layer (a descriptor, or a SOCKET).
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #ifndef TLSPLATFORM_H

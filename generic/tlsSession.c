@@ -10,6 +10,9 @@
  *
  *	Ownership: a TlsSessionTable owns one reference to each session it
  *	holds; a connection owns its sessionKey (ckalloc).
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

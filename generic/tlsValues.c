@@ -5,6 +5,9 @@
  *	ALPN protocol lists (and their wire form), and the files named by
  *	file options, whose identity goes into the context cache key. The
  *	option table and its parser are tlsOptions.c's.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

@@ -58,6 +58,9 @@
  *			inet_ntop prints it (::1, 2001:db8::5,
  *			::ffff:192.0.2.1). Other name types (e-mail, URI) are
  *			left out. Empty list without the extension.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"
@@ -352,7 +355,8 @@ PutSignature(
     int mdNid = NID_undef;
 
     /* X509_get_version is 0-based (0 means v1); people count from 1. */
-    TlsDictPutInt(dictObj, "version", (Tcl_WideInt) X509_get_version(cert) + 1);
+    TlsDictPutInt(dictObj, "version",
+	    (Tcl_WideInt) X509_get_version(cert) + 1);
 
     X509_get0_signature(NULL, &algPtr, cert);
     if (algPtr != NULL) {
@@ -452,8 +456,10 @@ PutNames(
     Tcl_Obj *dictObj,
     X509 *cert)
 {
-    TlsDictPutObj(dictObj, "subject", TlsX509NameObj(X509_get_subject_name(cert)));
-    TlsDictPutObj(dictObj, "issuer", TlsX509NameObj(X509_get_issuer_name(cert)));
+    TlsDictPutObj(dictObj, "subject",
+	    TlsX509NameObj(X509_get_subject_name(cert)));
+    TlsDictPutObj(dictObj, "issuer",
+	    TlsX509NameObj(X509_get_issuer_name(cert)));
 }
 
 /*

@@ -4,6 +4,9 @@
 #	such as tcllib's imap4 check with [info procs ::tls::socket]) and the
 #	reference callbacks tls::callback and tls::password named by the
 #	manual. Everything else is in C.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 namespace eval ::tls {
     # The command tls::socket opens plain sockets with; read on every call,

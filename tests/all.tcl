@@ -22,6 +22,9 @@
 #	    N passed, N failed, N skipped
 #
 #	and the exit status is 1 if anything failed, else 0.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 package require Tcl 8.6-
 package require tcltest 2.5

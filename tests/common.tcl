@@ -60,6 +60,9 @@
 #	skips loading the tls package (and the check of TLS_BUILD_DIR), so
 #	pki.test can run before the extension builds. Never set it in the
 #	Makefile.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 if {[info exists ::tlstest::commonLoaded]} {
     return

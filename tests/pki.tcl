@@ -41,6 +41,9 @@
 #	Every leaf subject is /O=tls-test/OU=<file base name>/CN=<name>, so a
 #	test can tell from a peer's certificate which file was presented.
 #	Validity is relative to now (2 days), except the expired range.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 namespace eval tlstest {
     # Serial number of the next certificate made with "x509 -req" or

@@ -36,6 +36,9 @@
 # Environment: BUILD, TCLSH (default tclsh8.6), CC (default gcc),
 # ASAN_KEEP_LOGS=1 keeps the log directory (its path is printed).
 # Takes about 5 minutes on 2 cores (the plain suite takes about 1.5).
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1

@@ -9,6 +9,9 @@
 #	the rule, see doc/HACKING.md). Exit status 1 if there is a cycle.
 #
 #	    tclsh tools/filedeps.tcl
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 set top [file dirname [file dirname [file normalize [info script]]]]
 set files [lsort [glob -directory $top generic/*.c unix/*.c]]

@@ -15,6 +15,9 @@
 #
 #	    tclsh8.6 tools/tcl-async-connect-reentry.tcl
 #	    tools/tcl9.sh run 'tclsh9.0 tools/tcl-async-connect-reentry.tcl'
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 set listener [socket -server {apply {{s addr port} {set ::peer $s}}} \
 	-myaddr 127.0.0.1 0]

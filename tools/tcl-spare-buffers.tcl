@@ -13,6 +13,9 @@
 #
 #	    tclsh8.6 tools/tcl-spare-buffers.tcl
 #	    tools/tcl9.sh run 'tclsh9.0 tools/tcl-spare-buffers.tcl'
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 # vmData --
 #	The data size of this process in KiB, or "" without /proc.

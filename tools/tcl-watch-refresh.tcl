@@ -19,6 +19,9 @@
 #
 #	    tclsh8.6 tools/tcl-watch-refresh.tcl
 #	    tools/tcl9.sh run 'tclsh9.0 tools/tcl-watch-refresh.tcl'
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 set log {}
 set data ""

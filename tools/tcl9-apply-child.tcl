@@ -7,6 +7,9 @@
 #
 #	    tclsh9.0 tools/tcl9-apply-child.tcl
 #	    tools/tcl9.sh run 'tclsh9.0 tools/tcl9-apply-child.tcl'
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 set ls [socket -server {apply {{s a p} {close $s}}} -myaddr 127.0.0.1 0]
 set port [lindex [fconfigure $ls -sockname] 2]

@@ -21,6 +21,9 @@
 # The tree (about 400 MB) takes 1-2 minutes to make, mostly downloading.
 # It is remade when the package list below changes (a stamp file in the
 # tree records what it was made with). Concurrent runs take a lock.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 set -eu
 

@@ -15,6 +15,9 @@
 # A tclsh started through one of them (http-demo.1 runs "exec timeout
 # 120 tclsh demo.tcl") is therefore not checked here; tools/asan.sh
 # covers it.
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 # fuzz/tclalloc.c is preloaded (LD_PRELOAD=$BUILD/tclalloc.so): it
 # sends Tcl's ckalloc to malloc, so that memcheck sees each block Tcl

@@ -5,6 +5,9 @@
  *	a descriptor, TCP tuning and state, the peer's numeric address, and
  *	the append-only key-log file. A handle is a file descriptor stored
  *	in a pointer, as Tcl's Unix channels give it.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"

@@ -8,6 +8,9 @@
  *	for pipes and files. Tcl maps Winsock errors to the errno names the
  *	errorCode lists carry (ECONNRESET, EPIPE, ...), so generic/ reads
  *	them as on Unix.
+ *
+ * Copyright (c) 2026 the tls authors.
+ * See the file "license.terms" for terms of use and redistribution.
  */
 
 #include "tlsInt.h"
