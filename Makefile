@@ -41,6 +41,9 @@
 # configure; with it: prefix, libdir, mandir), PKGDIR, MANDIR, DESTDIR,
 # BUILD, CC, CFLAGS, CPPFLAGS, LDFLAGS, OPT (default -O2 -g), TESTFLAGS
 # (passed to tcltest, e.g. TESTFLAGS="-file channel.test").
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 VERSION    = 1.8.0
 # The version without dots, as Windows library names carry it.

@@ -14,6 +14,9 @@
 # Without config.mk the Makefile runs "install" for make test, make demo
 # and make deps, and "check" for every other target; after ./configure it
 # runs this script only for "make deps".
+#
+# Copyright (c) 2026 the tls authors.
+# See the file "license.terms" for terms of use and redistribution.
 
 set -u
 case ${1:-} in
