@@ -8,6 +8,9 @@
 #                        the tests need (as root; tools/deps.sh)
 #   make test-tcl9       build and run the whole suite under Tcl 9.0 and
 #                        OpenSSL 3.5, in a Debian 13 tree (tools/tcl9.sh)
+#   make test-windows    cross-build tls180.dll and run the whole suite
+#                        under Wine with a Windows tclsh86.exe and
+#                        openssl.exe (tools/test-windows.sh)
 #   make clean           remove the build directories
 #   make distclean       also remove config.mk
 #
@@ -140,7 +143,8 @@ SRCS = $(wildcard generic/*.c $(PLATFORM)/*.c)
 OBJS = $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(SRCS)))
 vpath %.c generic $(PLATFORM)
 
-.PHONY: all deps deps-auto test demo install clean distclean test-tcl9 FORCE \
+.PHONY: all deps deps-auto test demo install clean distclean test-tcl9 \
+	test-windows FORCE \
 	bench bench-quick bench-profile check-asan check-valgrind check-tsan \
 	fuzz
 
@@ -201,6 +205,15 @@ test-tcl9:
 	TESTFLAGS="$(TESTFLAGS)" tools/tcl9.sh run \
 	    'echo "Tcl $$(echo "puts [info patchlevel]" | tclsh9.0), $$(openssl version)" && make CONFIG_MK= TCL=9.0 test'
 
+# The Windows lane: tools/win.sh's cache (/var/cache/tls-win: Tcl 8.6 and
+# OpenSSL cross-built with mingw-w64, a Wine prefix; made once, as root
+# the first time), tls180.dll built into build-test-windows/ with its own
+# settings there (a config.mk of this checkout is neither read nor
+# changed), then the whole suite under Wine on 127.0.0.1 with the
+# Windows tclsh86.exe and openssl.exe. TESTFLAGS as for "make test".
+test-windows:
+	tools/test-windows.sh $(TESTFLAGS)
+
 demo: all
 	$(need-tclsh)
 	TLS_BUILD_DIR=$(abspath $(BUILD)) $(TCLSH) examples/demo.tcl
@@ -233,7 +246,7 @@ bench-profile: all
 	TLS_BUILD_DIR=$(abspath $(BUILD)) $(TCLSH) bench/profile.tcl $(BENCHFLAGS)
 
 clean:
-	rm -rf $(BUILD) build build-tcl9
+	rm -rf $(BUILD) build build-tcl9 build-test-windows
 
 distclean: clean
 	rm -f config.mk config.mk.new

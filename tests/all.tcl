@@ -28,6 +28,7 @@
 
 package require Tcl 8.6-
 package require tcltest 2.5
+source [file join [file dirname [file normalize [info script]]] platform.tcl]
 
 namespace eval alltests {
     variable testDir [file dirname [file normalize [info script]]]
@@ -103,6 +104,8 @@ proc alltests::ChildArgs {argList} {
 proc alltests::OnOutput {chan} {
     variable child
     while {[gets $chan line] >= 0} {
+	# A child on Windows ends its lines with CR LF.
+	set line [string trimright $line \r]
 	if {[regexp {^([^:]+):\tTotal\t(\d+)\tPassed\t(\d+)\tSkipped\t(\d+)\tFailed\t(\d+)$} \
 		$line -> name total passed skipped failed]} {
 	    dict set child summary \
@@ -122,8 +125,10 @@ proc alltests::OnOutput {chan} {
 # alltests::RunFile --
 #
 #	Runs one test file in a child tclsh, echoing its output, within the
-#	time limit (the child is killed with SIGKILL when it expires). Adds
-#	its counts to the totals and records it in failedFiles or badFiles.
+#	time limit (the child is killed when it expires: SIGKILL, or
+#	taskkill /F on Windows, there with the processes it started: see
+#	tlstest::killTree). Adds its counts to the totals, records it
+#	in failedFiles or badFiles, and prints how long it took.
 
 proc alltests::RunFile {file childArgs} {
     variable timeoutMs
@@ -137,6 +142,7 @@ proc alltests::RunFile {file childArgs} {
     flush stdout
 
     set child [dict create skips {}]
+    set started [clock milliseconds]
     set cmd [list [info nameofexecutable] $file {*}$childArgs]
     if {[catch {open |[list {*}$cmd 2>@1] r} chan]} {
 	lappend badFiles $tail "could not start: $chan"
@@ -154,7 +160,9 @@ proc alltests::RunFile {file childArgs} {
 
     if {$how eq "timeout"} {
 	fileevent $chan readable {}
-	catch {exec kill -KILL {*}[pid $chan]}
+	foreach pid [pid $chan] {
+	    tlstest::killTree $pid
+	}
     }
     fconfigure $chan -blocking 1
     set status ok
@@ -192,6 +200,8 @@ proc alltests::RunFile {file childArgs} {
 	puts "==== $tail: TEST FILE FAILED: $reason"
 	lappend badFiles $tail $reason
     }
+    puts [format "==== %s: %.1f s" $tail \
+	[expr {([clock milliseconds] - $started) / 1000.0}]]
 }
 
 # alltests::Main --
@@ -226,7 +236,7 @@ proc alltests::Main {argList} {
     # One private directory for all children's temporary files (see
     # tlstest::MakeTempDir), removed at the end even if a child was
     # killed before it could clean up.
-    if {[catch {exec mktemp -d /tmp/tlstest-run.XXXXXXXX} runDir]} {
+    if {[catch {tlstest::newDir [tlstest::tempRoot] run} runDir]} {
 	set msg $runDir
 	set runDir ""
 	Die "cannot create a temporary directory: $msg"

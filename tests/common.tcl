@@ -22,6 +22,7 @@
 #	                          on first use, see pki.tcl), or the path of
 #	                          one file in it (error if it does not exist)
 #	  tempDir                 a fresh empty directory, removed at exit
+#	  openFds                 number of open descriptors (Linux), or 
 #	  waitFor varName ?ms?    vwait for the next write to varName (global,
 #	                          namespace, array element or a local upvar
 #	                          alias) for at most ms (default 10000);
@@ -41,6 +42,13 @@
 #	                          127.0.0.1:port", return a dict {pid chan port}
 #	  opensslStop handle      stop a process started by the two above,
 #	                          return its unread output
+#	  send chan data          write data to a child's stdin and wait
+#	                          until it is out (see the proc: Windows)
+#	  idleCommand secs        command of a process that idles secs s
+#	  execBounded ms cmd      [exec {*}cmd 2>@1], but the process is
+#	                          killed after ms milliseconds (errorCode
+#	                          {TLSTEST TIMEOUT})
+#	  StartProcess cmd ?dir?  start cmd as a pipe (see the proc)
 #	  haveOpenssl             1 if the openssl program runs, else 0
 #	  opensslVersion lib|cli  major.minor of the OpenSSL library tls uses
 #	                          (lib) or of the openssl program (cli), e.g.
@@ -48,7 +56,9 @@
 #	  makePki dir             (pki.tcl) generate a PKI into dir
 #	  $tlstest::tlsLibrary    the shared library tls was loaded from
 #
-#	Constraints: opensslCli, ipv6, and for behaviour that differs
+#	Constraints: opensslCli, opensslIdleStdin (s_server and s_client
+#	work with an idle stdin pipe: not on Windows), ipv6, notRoot (not
+#	uid 0), procfs (Linux's /proc/self/fd), and for behaviour that differs
 #	between OpenSSL versions (Debian 12 has 3.0, Debian 13 has 3.5):
 #	openssl35 (library and program are 3.5 or newer: hybrid post-quantum
 #	groups such as X25519MLKEM768 exist and are the default);
@@ -90,6 +100,7 @@ namespace eval tlstest {
     variable tlsLibrary ""      ;# file the tls package was loaded from
 }
 
+source [file join $::tlstest::testDir platform.tcl]
 source [file join $::tlstest::testDir pki.tcl]
 
 # Line-buffered output, so that all.tcl shows progress and a crash loses
@@ -179,19 +190,20 @@ if {!([info exists ::env(TLS_TEST_NOPKG)] && $::env(TLS_TEST_NOPKG))} {
 
 # tlstest::MakeTempDir --
 #
-#	Creates a new private directory (mode 0700, unique name, made by
-#	mktemp) and registers it for removal at exit. It goes under
-#	$env(TLS_TEST_TMPDIR) when all.tcl set that (all.tcl removes the
-#	whole tree at the end, even if this process was killed), else /tmp.
+#	Creates a new private directory (mode 0700 on Unix, unique name,
+#	see newDir in platform.tcl) and registers it for removal at exit. It
+#	goes under $env(TLS_TEST_TMPDIR) when all.tcl set that (all.tcl
+#	removes the whole tree at the end, even if this process was killed),
+#	else under the system's temporary directory (tempRoot).
 
 proc tlstest::MakeTempDir {tag} {
     variable tempDirs
-    set parent /tmp
+    set parent [tempRoot]
     if {[info exists ::env(TLS_TEST_TMPDIR)]
 	    && [file isdirectory $::env(TLS_TEST_TMPDIR)]} {
 	set parent $::env(TLS_TEST_TMPDIR)
     }
-    set dir [exec mktemp -d [file join $parent tlstest-$tag.XXXXXXXX]]
+    set dir [newDir $parent $tag]
     lappend tempDirs $dir
     return $dir
 }
@@ -236,6 +248,21 @@ proc tlstest::pki {{file ""}} {
 	    "no file \"$file\" in the test PKI"
     }
     return $path
+}
+
+# tlstest::openFds --
+#
+#	The number of file descriptors this process has open, from Linux's
+#	/proc/self/fd (constraint procfs); "" where that cannot be told
+#	(Windows: no Tcl command counts a process's handles), so that two
+#	counts compare equal there and a leak check that compares a
+#	snapshot rests on its other parts ([chan names]) alone.
+
+proc tlstest::openFds {} {
+    if {![testConstraint procfs]} {
+	return ""
+    }
+    return [llength [glob -nocomplain -directory /proc/self/fd *]]
 }
 
 # tlstest::waitFor --
@@ -342,7 +369,10 @@ proc tlstest::haveIpv6 {} {
 #	Reads from the non-blocking channel chan (e.g. the chan of an
 #	opensslServer/opensslClient dict) until the regular expression re
 #	matches the data read so far. The match is in -line mode, so ^ and $
-#	match at line boundaries. Returns the data up to the end of the
+#	match at line boundaries, and only complete lines are searched
+#	(until end of file): a program may write a line in pieces (openssl
+#	on Windows does), and $ must not match at the end of half of it.
+#	Returns the data up to the end of the
 #	match; data after it stays buffered for the next readUntil or
 #	opensslStop. Gives up after ms milliseconds (default 10000) with an
 #	error whose errorCode is {TLSTEST TIMEOUT}, or at end of file with
@@ -354,7 +384,11 @@ proc tlstest::readUntil {chan re {ms 10000}} {
     set deadline [expr {[clock milliseconds] + $ms}]
     while 1 {
 	ReadAvailable $chan
-	if {[regexp -line -indices -- $re $buf($chan) match]} {
+	set text $buf($chan)
+	if {![info exists eof($chan)]} {
+	    set text [string range $text 0 [string last \n $text]]
+	}
+	if {[regexp -line -indices -- $re $text match]} {
 	    set end [lindex $match 1]
 	    set data [string range $buf($chan) 0 $end]
 	    set buf($chan) [string range $buf($chan) $end+1 end]
@@ -399,25 +433,132 @@ proc tlstest::ReadAvailable {chan} {
 # tlstest::StartProcess --
 #
 #	Starts the command cmd (a list) as a read-write pipe with stderr
-#	merged into stdout, non-blocking and unbuffered, and records its
+#	merged into stdout, non-blocking and unbuffered, in the current
+#	directory or the directory dir if given, and records its
 #	PID for opensslStop and the exit handler. Where util-linux setpriv
 #	exists, the process is asked to die with SIGKILL when this process
 #	dies (setpriv execs the command, so the PID stays the same): a test
 #	process killed by all.tcl's timeout leaves no server behind.
+#	The pipe passes bytes (pipeBytes: on Windows CR LF is read as LF).
 #	Returns a dict {pid chan}.
 
-proc tlstest::StartProcess {cmd} {
+proc tlstest::StartProcess {cmd {dir ""}} {
     variable procs
     variable buf
     if {[auto_execok setpriv] ne ""} {
 	set cmd [list setpriv --pdeathsig KILL {*}$cmd]
     }
-    set chan [open |[list {*}$cmd 2>@1] r+]
-    fconfigure $chan -blocking 0 -buffering none -translation binary
+    # A child inherits the working directory: change it around the
+    # start (the tests run single-threaded).
+    set here [pwd]
+    if {$dir ne ""} {
+	cd $dir
+    }
+    try {
+	set chan [open |[list {*}$cmd 2>@1] r+]
+    } finally {
+	cd $here
+    }
+    fconfigure $chan -blocking 0 -buffering none
+    pipeBytes $chan
     set pid [lindex [pid $chan] 0]
     set procs($chan) $pid
     set buf($chan) ""
     return [dict create pid $pid chan $chan]
+}
+
+# tlstest::idleCommand --
+#
+#	A command (list) for a process that does nothing for secs seconds
+#	and exits: sleep(1) on Unix; on Windows, which has no sleep, this
+#	tclsh running a script (in a directory removed at exit).
+
+proc tlstest::idleCommand {secs} {
+    variable windows
+    variable idleScript
+    if {!$windows} {
+	return [list sleep $secs]
+    }
+    if {![info exists idleScript]} {
+	set idleScript [file join [MakeTempDir idle] idle.tcl]
+	set fd [open $idleScript w]
+	puts $fd {after [expr {int([lindex $argv 0] * 1000)}]}
+	close $fd
+    }
+    return [list [info nameofexecutable] $idleScript $secs]
+}
+
+# tlstest::execBounded --
+#
+#	Like [exec {*}cmd 2>@1]: runs cmd, returns its output (stdout and
+#	stderr merged, text, one trailing newline removed) or raises the
+#	error exec would raise for a failing exit status (errorCode
+#	CHILDSTATUS ...). But it waits in the event loop, at most ms
+#	milliseconds: then it kills the process (that PID only), and raises
+#	an error with errorCode {TLSTEST TIMEOUT} and the output so far.
+#	Portable replacement of "exec timeout SECONDS cmd".
+
+proc tlstest::execBounded {ms cmd} {
+    set chan [open |[list {*}$cmd 2>@1] r]
+    fconfigure $chan -blocking 0
+    set out ""
+    set deadline [expr {[clock milliseconds] + $ms}]
+    while 1 {
+	append out [read $chan]
+	if {[eof $chan]} {
+	    break
+	}
+	set left [expr {$deadline - [clock milliseconds]}]
+	if {$left <= 0} {
+	    foreach pid [pid $chan] {
+		catch {killPid $pid}
+	    }
+	    catch {close $chan}
+	    return -code error -errorcode {TLSTEST TIMEOUT} \
+		"[lindex $cmd 0] did not end within $ms ms; output:\n$out"
+	}
+	fileevent $chan readable [list set ::tlstest::readable($chan) 1]
+	waitFor ::tlstest::readable($chan) $left
+	fileevent $chan readable {}
+	unset -nocomplain ::tlstest::readable($chan)
+    }
+    fconfigure $chan -blocking 1
+    if {[string index $out end] eq "\n"} {
+	set out [string range $out 0 end-1]
+    }
+    if {[catch {close $chan} msg opts]} {
+	# Only a failing exit status counts, not output on stderr (which
+	# is merged into out anyway).
+	if {[lindex [dict get $opts -errorcode] 0] ne "NONE"} {
+	    return -code error -errorcode [dict get $opts -errorcode] \
+		"$out\n$msg"
+	}
+    }
+    return $out
+}
+
+# tlstest::send --
+#
+#	Writes data (bytes; no newline is added) to chan, typically the
+#	stdin of a process of StartProcess, and returns once all of it is
+#	handed to the system, even on a non-blocking channel. Tcl on
+#	Windows gives a non-blocking pipe write to a writer thread, and a
+#	second write while that one is in flight is queued for the event
+#	loop: "puts" of a line writes the text and the newline separately,
+#	so a child would see no newline until this process enters the
+#	event loop again, and a test that blocks next (a blocking gets on
+#	a socket) would wait forever. Seen with Tcl 8.6.13 under Wine, with
+#	plain sockets and without tls loaded.
+
+proc tlstest::send {chan data} {
+    set blocking [fconfigure $chan -blocking]
+    fconfigure $chan -blocking 1
+    try {
+	puts -nonewline $chan $data
+	flush $chan
+    } finally {
+	fconfigure $chan -blocking $blocking
+    }
 }
 
 # tlstest::opensslServer --
@@ -486,7 +627,8 @@ proc tlstest::opensslClient {port args} {
 # tlstest::opensslStop --
 #
 #	Stops a process started by opensslServer or opensslClient: kills
-#	that PID (and no other) with SIGKILL, closes its pipe and reaps it.
+#	that PID (and no other) with SIGKILL (taskkill /F on Windows),
+#	closes its pipe and reaps it.
 #	Returns the output it had printed that was not consumed by
 #	readUntil, as far as it was available without waiting. Stopping a
 #	process twice is harmless.
@@ -504,7 +646,7 @@ proc tlstest::opensslStop {handle} {
     catch {ReadAvailable $chan}
     set output $buf($chan)
     unset -nocomplain buf($chan) eof($chan)
-    catch {exec kill -KILL $pid}
+    catch {killPid $pid}
     catch {fileevent $chan readable {}}
     catch {fconfigure $chan -blocking 1}
     catch {close $chan}
@@ -533,7 +675,8 @@ proc tlstest::opensslVersion {which} {
 #	1 if AddressSanitizer or valgrind (or the allocator shim both
 #	preload) is mapped into this process.
 proc tlstest::sanitized {} {
-    if {[catch {
+    variable windows
+    if {$windows || [catch {
 	set f [open /proc/self/maps r]
 	set maps [read $f]
 	close $f
@@ -544,6 +687,24 @@ proc tlstest::sanitized {} {
 }
 
 testConstraint opensslCli [tlstest::haveOpenssl]
+# openssl s_server and s_client (but for s_server -rev, -www, -WWW and
+# -HTTP, which never read stdin) keep serving their socket while their
+# stdin, our pipe, is idle. Not on Windows: there has_stdin_waiting() in
+# OpenSSL's apps/lib/apps.c takes a stdin that is not a console as always
+# ready, and the program blocks in ReadFile on the pipe until we write a
+# line (openssl/openssl pull request 32634; Windows, not Wine).
+testConstraint opensslIdleStdin [expr {!$tlstest::windows}]
+# Off under Wine only, for a test that Wine cannot carry though Windows
+# could; the test's comment says what Wine does differently.
+testConstraint wineLimit [expr {!$tlstest::wine}]
+# Root (uid 0 on Unix) reads any file whatever its mode and may bind
+# privileged ports, so tests of those refusals need another user.
+testConstraint notRoot [expr {![tlstest::isRoot]}]
+# Linux's /proc/self (descriptor counts, memory maps, status). Under Wine
+# the host's /proc shows through drive Z:, but it describes the Wine
+# process, not what Windows offers: so Unix only.
+testConstraint procfs [expr {!$tlstest::windows
+    && [file isdirectory /proc/self/fd]}]
 testConstraint ipv6 [tlstest::haveIpv6]
 testConstraint sanitizer [tlstest::sanitized]
 testConstraint noSanitizer [expr {![testConstraint sanitizer]}]

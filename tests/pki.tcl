@@ -60,7 +60,8 @@ namespace eval tlstest {
 #	here (or through OpensslParallel).
 
 proc tlstest::Openssl {args} {
-    close [file tempfile errFile /tmp/tlstest-openssl-err]
+    close [file tempfile errFile \
+	[file join [tempRoot] tlstest-openssl-err]]
     try {
 	set status [catch {exec openssl {*}$args 2> $errFile} out]
 	set fd [open $errFile r]
