@@ -29,6 +29,7 @@
 package require Tcl 8.6-
 package require tcltest 2.5
 source [file join [file dirname [file normalize [info script]]] platform.tcl]
+source [file join [file dirname [file normalize [info script]]] pki.tcl]
 
 namespace eval alltests {
     variable testDir [file dirname [file normalize [info script]]]
@@ -204,6 +205,31 @@ proc alltests::RunFile {file childArgs} {
 	[expr {([clock milliseconds] - $started) / 1000.0}]]
 }
 
+# alltests::SharePki --
+#
+#	Generates the test PKI once, in the run directory, and names it in
+#	env(TLS_TEST_PKI) for the children (tlstest::pki), which treat it
+#	as read-only: each file saves the openssl runs of its own (dozens
+#	of processes, slow under Wine). An outer run's PKI is kept. If the
+#	openssl program fails, no PKI is shared and each file reports the
+#	failure itself.
+
+proc alltests::SharePki {} {
+    global env
+    variable runDir
+    if {[info exists env(TLS_TEST_PKI)]
+	    && [file isdirectory $env(TLS_TEST_PKI)]} {
+	return ;# a run of all.tcl inside a test: the outer run's PKI
+    }
+    set dir [file join $runDir pki]
+    file mkdir $dir
+    if {[catch {tlstest::makePki $dir} msg]} {
+	puts "Note: no shared test PKI ([lindex [split $msg \n] 0])"
+	return
+    }
+    set env(TLS_TEST_PKI) $dir
+}
+
 # alltests::Main --
 #
 #	Checks the environment, selects the files, runs them and prints
@@ -242,6 +268,7 @@ proc alltests::Main {argList} {
 	Die "cannot create a temporary directory: $msg"
     }
     set env(TLS_TEST_TMPDIR) $runDir
+    SharePki
 
     fconfigure stdout -translation binary -buffering line
     puts "Tests running in: [info nameofexecutable]"
@@ -252,7 +279,7 @@ proc alltests::Main {argList} {
 	RunFile $file $childArgs
     }
     catch {file delete -force -- $runDir}
-    unset env(TLS_TEST_TMPDIR)
+    unset -nocomplain env(TLS_TEST_TMPDIR) env(TLS_TEST_PKI)
 
     puts "===="
     if {[array size skippedBecause]} {

@@ -221,9 +221,10 @@ proc tlstest::tempDir {} {
 # tlstest::pki --
 #
 #	Returns the directory holding this process's test PKI, or with an
-#	argument the full path of that file in it. The PKI is generated on
-#	the first call (about a second); a failure is remembered and raised
-#	again by later calls instead of retrying.
+#	argument the full path of that file in it. The PKI is the one
+#	all.tcl made for the whole run ($env(TLS_TEST_PKI)), or else is
+#	generated on the first call (about a second); a failure is
+#	remembered and raised again by later calls instead of retrying.
 
 proc tlstest::pki {{file ""}} {
     variable pkiDir
@@ -231,6 +232,12 @@ proc tlstest::pki {{file ""}} {
     if {$pkiDir eq ""} {
 	if {$pkiError ne ""} {
 	    return -code error -errorcode {TLSTEST PKI} $pkiError
+	}
+	if {[info exists ::env(TLS_TEST_PKI)]
+		&& [file isdirectory $::env(TLS_TEST_PKI)]} {
+	    # Made once by all.tcl for every file of the run.
+	    set pkiDir [file normalize $::env(TLS_TEST_PKI)]
+	    return [pki $file]
 	}
 	set dir [MakeTempDir pki]
 	if {[catch {makePki $dir} msg]} {
