@@ -22,12 +22,13 @@
 #	                          on first use, see pki.tcl), or the path of
 #	                          one file in it (error if it does not exist)
 #	  tempDir                 a fresh empty directory, removed at exit
-#	  openFds                 number of open descriptors (Linux), or 
+#	  openFds                 number of open descriptors (Linux), or ""
 #	  waitFor varName ?ms?    vwait for the next write to varName (global,
 #	                          namespace, array element or a local upvar
-#	                          alias) for at most ms (default 10000);
-#	                          returns the new value, or sets the variable
-#	                          to "timeout" and returns "timeout"
+#	                          alias) for at most ms (default 10000;
+#	                          times $slowdown); returns the new value,
+#	                          or sets the variable to "timeout" and
+#	                          returns "timeout"
 #	  port sock               the port a (server) socket is bound to
 #	  freePort ?addr?         a port that was free a moment ago on addr
 #	                          (default 127.0.0.1); only for external
@@ -284,6 +285,7 @@ proc tlstest::openFds {} {
 #	because vwait only accepts global names.
 
 proc tlstest::waitFor {varName {ms 10000}} {
+    variable slowdown
     variable waitSeq
     variable wait
     upvar 1 $varName target
@@ -291,7 +293,8 @@ proc tlstest::waitFor {varName {ms 10000}} {
     set wait($id) waiting
     set trace [list ::tlstest::WaitWake $id]
     trace add variable target write $trace
-    set timer [after $ms [list set ::tlstest::wait($id) timeout]]
+    set timer [after [expr {$ms * $slowdown}] \
+	[list set ::tlstest::wait($id) timeout]]
     try {
 	vwait ::tlstest::wait($id)
     } finally {
@@ -379,16 +382,17 @@ proc tlstest::haveIpv6 {} {
 #	match at line boundaries, and only complete lines are searched
 #	(until end of file): a program may write a line in pieces (openssl
 #	on Windows does), and $ must not match at the end of half of it.
-#	Returns the data up to the end of the
-#	match; data after it stays buffered for the next readUntil or
-#	opensslStop. Gives up after ms milliseconds (default 10000) with an
-#	error whose errorCode is {TLSTEST TIMEOUT}, or at end of file with
-#	{TLSTEST EOF}; both messages show the data read.
+#	Returns the data up to the end of the match; data after it stays
+#	buffered for the next readUntil or opensslStop. Gives up after ms
+#	milliseconds (default 10000; times $slowdown, see platform.tcl)
+#	with an error whose errorCode is {TLSTEST TIMEOUT}, or at end of
+#	file with {TLSTEST EOF}; both messages show the data read.
 
 proc tlstest::readUntil {chan re {ms 10000}} {
     variable buf
     variable eof
-    set deadline [expr {[clock milliseconds] + $ms}]
+    variable slowdown
+    set deadline [expr {[clock milliseconds] + $ms * $slowdown}]
     while 1 {
 	ReadAvailable $chan
 	set text $buf($chan)

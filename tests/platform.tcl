@@ -30,6 +30,11 @@
 #	  tlstest::isRoot             1 if this process has root's powers
 #	                              (uid 0 on Unix; never on Windows)
 #	  $tlstest::nullDevice        /dev/null, or NUL on Windows
+#	  $tlstest::slowdown          factor for the time limits of waits
+#	                              (waitFor, readUntil): 4 on Windows,
+#	                              else 1
+#	  tlstest::volume n           the amount of data (bytes, lines) a
+#	                              bulk test moves: n, or n/8 on Windows
 #
 # Copyright (c) 2026 the tls authors.
 # See the file "license.terms" for terms of use and redistribution.
@@ -38,6 +43,11 @@ namespace eval tlstest {
     variable windows [expr {$::tcl_platform(platform) eq "windows"}]
     variable newDirSeq 0        ;# counter making newDir's names unique
     variable nullDevice [expr {$windows ? "NUL" : "/dev/null"}]
+    # Under Wine a process starts in about a second and an event loop
+    # cycle on a socket takes milliseconds: a limit that is generous on
+    # Linux is tight there. Limits only bound a wait, so stretching
+    # them costs nothing when all goes well.
+    variable slowdown [expr {$windows ? 4 : 1}]
     # Wine keeps its settings under HKEY_LOCAL_MACHINE\Software\Wine.
     variable wine [expr {$windows && ![catch {
 	package require registry
@@ -239,4 +249,17 @@ proc tlstest::isRoot {} {
 	return 0
     }
     return [expr {[exec id -u] == 0}]
+}
+
+# tlstest::volume --
+#
+#	The amount of data a bulk test moves, given its amount n on Unix:
+#	an eighth of it on Windows, where Wine moves loopback data at a few
+#	MiB/s (a plain Tcl socket fcopy of 4 MiB takes 17 s) and one line
+#	per event costs a millisecond or more. Still enough for many
+#	records and full socket buffers.
+
+proc tlstest::volume {n} {
+    variable windows
+    return [expr {$windows ? max(1, $n / 8) : $n}]
 }
