@@ -211,7 +211,7 @@ test-tcl9:
 # settings there (a config.mk of this checkout is neither read nor
 # changed), then the whole suite under Wine on 127.0.0.1 with the
 # Windows tclsh86.exe and openssl.exe. TESTFLAGS as for "make test".
-test-windows:
+test-windows: $(DEPS_STEP)
 	tools/test-windows.sh $(TESTFLAGS)
 
 demo: all

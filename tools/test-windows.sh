@@ -76,6 +76,13 @@ winpath() {
 TLS_BUILD_DIR=$(winpath "$SRC/$BUILD")
 WINEPATH=$(winpath "$WIN_OPENSSL_DIR/bin")
 export TLS_BUILD_DIR WINEPATH
+# Tcllib is pure Tcl: Debian's copy serves the Windows tclsh too
+# (tcllib.test's clients), when it is installed.
+TCLLIBPATH=
+for dir in /usr/share/tcltk/tcllib*; do
+    [ -d "$dir" ] && TCLLIBPATH="$TCLLIBPATH Z:$dir"
+done
+export TCLLIBPATH
 printf '%s\n' "Wine: $("$WINE" --version), tclsh: $WIN_TCLSH, openssl: $WINEPATH\\openssl.exe"
 status=0
 timeout --kill-after=30 "${TLS_WIN_TIMEOUT:-3600}" \
