@@ -466,7 +466,7 @@ proc tlstest::StartProcess {cmd {dir ""}} {
 	cd $dir
     }
     try {
-	set chan [open |[list {*}$cmd 2>@1] r+]
+	set chan [startRetry {open |[list {*}$cmd 2>@1] r+}]
     } finally {
 	cd $here
     }

@@ -63,7 +63,9 @@ proc tlstest::Openssl {args} {
     close [file tempfile errFile \
 	[file join [tempRoot] tlstest-openssl-err]]
     try {
-	set status [catch {exec openssl {*}$args 2> $errFile} out]
+	set status [catch {
+	    startRetry {exec openssl {*}$args 2> $errFile}
+	} out]
 	set fd [open $errFile r]
 	set err [read $fd]
 	close $fd
@@ -87,7 +89,7 @@ proc tlstest::Openssl {args} {
 proc tlstest::OpensslParallel {cmdList} {
     set running {}
     foreach cmd $cmdList {
-	lappend running $cmd [open |[list openssl {*}$cmd 2>@1] r]
+	lappend running $cmd [startRetry {open |[list openssl {*}$cmd 2>@1] r}]
     }
     set failure ""
     foreach {cmd chan} $running {

@@ -35,6 +35,10 @@
 #	                              else 1
 #	  tlstest::volume n           the amount of data (bytes, lines) a
 #	                              bulk test moves: n, or n/8 on Windows
+#	  tlstest::startRetry script  evaluate script (which starts a
+#	                              process) in the caller; on Windows
+#	                              try again, up to 3 times in all, when
+#	                              the start fails with EINVAL
 #
 # Copyright (c) 2026 the tls authors.
 # See the file "license.terms" for terms of use and redistribution.
@@ -262,4 +266,25 @@ proc tlstest::isRoot {} {
 proc tlstest::volume {n} {
     variable windows
     return [expr {$windows ? max(1, $n / 8) : $n}]
+}
+
+# tlstest::startRetry --
+#
+#	Evaluates script, which starts a process (exec, open |...), in the
+#	caller's scope and returns its result. Under Wine, busy with other
+#	processes, starting a program now and then fails with "couldn't
+#	execute ...: invalid argument" (CreateProcess, ERROR_INVALID_PARAMETER)
+#	although the same command works the next time: on Windows such a
+#	failure is retried, 3 tries in all. Any other error is raised as is.
+
+proc tlstest::startRetry {script} {
+    variable windows
+    for {set try 1} 1 {incr try} {
+	set code [catch {uplevel 1 $script} result opts]
+	if {$code != 1 || !$windows || $try >= 3
+		|| ![string match {POSIX EINVAL *} [dict get $opts -errorcode]]} {
+	    dict incr opts -level
+	    return -options $opts $result
+	}
+    }
 }
