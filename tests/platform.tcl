@@ -34,7 +34,7 @@
 #	                              (waitFor, readUntil): 4 on Windows,
 #	                              else 1
 #	  tlstest::volume n           the amount of data (bytes, lines) a
-#	                              bulk test moves: n, or n/8 on Windows
+#	                              bulk test moves: n, or n/16 on Windows
 #	  tlstest::startRetry script  evaluate script (which starts a
 #	                              process) in the caller; on Windows
 #	                              try again, up to 3 times in all, when
@@ -258,14 +258,14 @@ proc tlstest::isRoot {} {
 # tlstest::volume --
 #
 #	The amount of data a bulk test moves, given its amount n on Unix:
-#	an eighth of it on Windows, where Wine moves loopback data at a few
+#	a sixteenth of it on Windows, where Wine moves loopback data at a few
 #	MiB/s (a plain Tcl socket fcopy of 4 MiB takes 17 s) and one line
 #	per event costs a millisecond or more. Still enough for many
 #	records and full socket buffers.
 
 proc tlstest::volume {n} {
     variable windows
-    return [expr {$windows ? max(1, $n / 8) : $n}]
+    return [expr {$windows ? max(1, $n / 16) : $n}]
 }
 
 # tlstest::startRetry --
