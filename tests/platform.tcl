@@ -258,10 +258,10 @@ proc tlstest::isRoot {} {
 # tlstest::volume --
 #
 #	The amount of data a bulk test moves, given its amount n on Unix:
-#	a sixteenth of it on Windows, where Wine moves loopback data at a few
-#	MiB/s (a plain Tcl socket fcopy of 4 MiB takes 17 s) and one line
-#	per event costs a millisecond or more. Still enough for many
-#	records and full socket buffers.
+#	a sixteenth of it on Windows, where Tcl's sockets under Wine are
+#	slow (measured with plain Tcl sockets: an fcopy of 4 MiB takes 17 s,
+#	a one-line round trip 90 ms). Still enough for many records and
+#	full socket buffers.
 
 proc tlstest::volume {n} {
     variable windows
