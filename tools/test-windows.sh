@@ -20,7 +20,9 @@
 # Environment:
 #   TLSWIN_ROOT        the cache (tools/win.sh; default /var/cache/tls-win)
 #   TLS_WIN_TIMEOUT    limit in seconds for the whole suite (default 3600)
-#   TLS_TEST_TIMEOUT   limit per test file, as for "make test"
+#   TLS_TEST_TIMEOUT   limit per test file, as for "make test" (default
+#                      here 900 s: under Wine a file takes several times
+#                      as long as on Linux)
 #
 # Copyright (c) 2026 the tls authors.
 # See the file "license.terms" for terms of use and redistribution.
@@ -84,6 +86,8 @@ for dir in /usr/share/tcltk/tcllib*; do
 done
 export TCLLIBPATH
 printf '%s\n' "Wine: $("$WINE" --version), tclsh: $WIN_TCLSH, openssl: $WINEPATH\\openssl.exe"
+TLS_TEST_TIMEOUT=${TLS_TEST_TIMEOUT:-900}
+export TLS_TEST_TIMEOUT
 status=0
 timeout --kill-after=30 "${TLS_WIN_TIMEOUT:-3600}" \
     "$WINE" "$WIN_TCLSH" "$(winpath "$SRC/tests/all.tcl")" "$@" || status=$?
