@@ -26,6 +26,7 @@
  * all threads and interpreters; made once, when a bundle first needs it.
  */
 static OSSL_LIB_CTX *legacyCtx = NULL;
+static OSSL_PROVIDER *legacyProv[2] = {NULL, NULL};	/* Default, legacy. */
 static int legacyTried = 0;
 TCL_DECLARE_MUTEX(legacyMutex)
 
@@ -39,13 +40,25 @@ typedef struct Bundle {
     STACK_OF(X509) *certs;	/* Its certificates in order, owned. */
 } Bundle;
 
-/* FreeLegacy -- exit handler: frees the legacy library context. */
+/*
+ * FreeLegacy --
+ *	Unloads the providers of the legacy library context and frees it
+ *	(an exit handler, and the clean-up of a failed LegacyContext).
+ */
 
 static void
 FreeLegacy(
     TCL_UNUSED(void *))
 {
-    OSSL_LIB_CTX_free(legacyCtx);	/* Unloads its providers. */
+    int i;
+
+    for (i = 1; i >= 0; i--) {
+	if (legacyProv[i] != NULL) {
+	    OSSL_PROVIDER_unload(legacyProv[i]);
+	    legacyProv[i] = NULL;
+	}
+    }
+    OSSL_LIB_CTX_free(legacyCtx);
     legacyCtx = NULL;
 }
 
@@ -72,13 +85,17 @@ LegacyContext(void)
     Tcl_MutexLock(&legacyMutex);
     if (!legacyTried) {
 	legacyTried = 1;
-	libCtx = OSSL_LIB_CTX_new();
-	if (libCtx != NULL && OSSL_PROVIDER_load(libCtx, "default") != NULL
-		&& OSSL_PROVIDER_load(libCtx, "legacy") != NULL) {
-	    legacyCtx = libCtx;
+	legacyCtx = OSSL_LIB_CTX_new();
+	if (legacyCtx != NULL) {
+	    legacyProv[0] = OSSL_PROVIDER_load(legacyCtx, "default");
+	}
+	if (legacyProv[0] != NULL) {
+	    legacyProv[1] = OSSL_PROVIDER_load(legacyCtx, "legacy");
+	}
+	if (legacyProv[1] != NULL) {
 	    Tcl_CreateExitHandler(FreeLegacy, NULL);
 	} else {
-	    OSSL_LIB_CTX_free(libCtx);
+	    FreeLegacy(NULL);
 	}
     }
     libCtx = legacyCtx;
