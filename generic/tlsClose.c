@@ -43,7 +43,8 @@ ReadToCloseNotify(
 	if (SSL_get_shutdown(connPtr->ssl) & SSL_RECEIVED_SHUTDOWN) {
 	    return 1;
 	}
-	result = TlsConnCall(connPtr, TLS_OP_DISCARD, scratch, sizeof(scratch), &n);
+	result = TlsConnCall(connPtr, TLS_OP_DISCARD, scratch,
+		(int) sizeof(scratch), &n);
 	if (result != TLS_IO_DONE) {
 	    return result != TLS_IO_AGAIN;
 	}

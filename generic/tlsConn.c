@@ -14,8 +14,6 @@
  */
 
 #include "tlsInt.h"
-#include "tlsPlatform.h"
-
 
 static int	Classify(TlsConn *connPtr, TlsOp op, int ret,
 		    int sslError);
@@ -111,8 +109,8 @@ PeerEnded(
  *	which direction); a read that met the end of stream (PeerEnded:
  *	state TLS_PEER_CLOSED); else a failure, recorded with its reason
  *	(tlsError.c) and state TLS_FAILED. A handshake that met the end
- *	of stream is told apart from a reset here. Discarding reads and shutdown
- *	record nothing: whatever stops them ends them.
+ *	of stream is told apart from a reset here. Discarding reads and
+ *	shutdown record nothing: whatever stops them ends them.
  *
  * Results:
  *	TLS_IO_AGAIN, TLS_IO_EOF or TLS_IO_ERROR.
@@ -266,6 +264,7 @@ HandshakeWithin(
     connPtr->flags &= ~TLS_CONN_POLLING;
     return result;
 }
+
 /*
  *----------------------------------------------------------------------
  *

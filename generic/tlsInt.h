@@ -65,6 +65,11 @@ typedef struct TlsConfig {
     Tcl_Obj *cipher;		/* -cipher (TLS 1.2 and below). */
     Tcl_Obj *cipherSuites;	/* -ciphersuites (TLS 1.3). */
     Tcl_Obj *dhParams;		/* -dhparams file. */
+    Tcl_Obj *caData;		/* -cadata: PEM (or DER) CA certificates. */
+    Tcl_Obj *caStore;		/* -castore: an OpenSSL store URI. */
+    Tcl_Obj *pkcs12File;	/* -pkcs12file. */
+    Tcl_Obj *pkcs12;		/* -pkcs12: the bundle's bytes. */
+    int systemCa;		/* -systemca, or -1: TlsUsesSystemCa. */
     Tcl_Obj *serverName;	/* -servername. */
     Tcl_Obj *password;		/* -password callback prefix. */
     Tcl_Obj *command;		/* -command callback prefix. */
@@ -99,6 +104,7 @@ MODULE_SCOPE void	TlsAlpnWire(Tcl_Obj *listObj, unsigned char **wirePtr,
 			    unsigned int *lenPtr);
 MODULE_SCOPE int	TlsFileIdentity(Tcl_Interp *interp, const char *option,
 			    Tcl_Obj *pathObj, int wantDir, Tcl_DString *idPtr);
+MODULE_SCOPE int	TlsUsesSystemCa(const TlsConfig *cfgPtr);
 
 /*
  * ---------------------------------------------------------------------
@@ -154,6 +160,55 @@ MODULE_SCOPE int	TlsCheckCredentials(Tcl_Interp *interp,
 MODULE_SCOPE SSL_CTX *	TlsBuildContext(Tcl_Interp *interp,
 			    const TlsConfig *cfgPtr, const TlsHooks *hooksPtr);
 MODULE_SCOPE int	TlsKeylogEnabled(void);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsLoad.c: credential bytes from files (native or Tcl VFS) and values;
+ * what PEM data holds; the error for a credential that cannot be used.
+ * ---------------------------------------------------------------------
+ */
+
+/* What PEM data holds, as far as its blocks can be read. */
+typedef struct TlsPemSurvey {
+    int certs;			/* CERTIFICATE blocks. */
+    int keys;			/* PRIVATE KEY blocks of any kind. */
+    int encrypted;		/* One of those keys is encrypted. */
+    int crls;			/* X509 CRL blocks. */
+    int others;			/* Blocks of other kinds. */
+    int broken;			/* A block could not be read: truncated,
+				 * bad base64, no end line. */
+} TlsPemSurvey;
+
+MODULE_SCOPE int	TlsReadPath(Tcl_Interp *interp, Tcl_Obj *pathObj,
+			    const char *option, Tcl_Obj **bytesPtr);
+MODULE_SCOPE int	TlsReadDir(Tcl_Interp *interp, Tcl_Obj *dirObj,
+			    const char *option, Tcl_Obj **listPtr);
+MODULE_SCOPE int	TlsPathIsNative(Tcl_Obj *pathObj);
+MODULE_SCOPE int	TlsCredBytes(Tcl_Interp *interp, const char *option,
+			    Tcl_Obj *pathObj, Tcl_Obj *dataObj,
+			    Tcl_Obj **bytesPtr);
+MODULE_SCOPE int	TlsLooksPem(Tcl_Obj *bytesObj);
+MODULE_SCOPE BIO *	TlsBytesBio(Tcl_Obj *bytesObj);
+MODULE_SCOPE void	TlsSurveyPem(Tcl_Obj *bytesObj,
+			    TlsPemSurvey *surveyPtr);
+MODULE_SCOPE int	TlsCredError(Tcl_Interp *interp, const char *option,
+			    Tcl_Obj *pathObj, const char *problem,
+			    Tcl_Obj *reasonObj);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsCreds.c: our certificate (and chain) and private key; tlsPkcs12.c:
+ * the same from a PKCS#12 bundle; tlsTrust.c: the CAs peers are
+ * verified with.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsLoadCertAndKey(Tcl_Interp *interp, SSL_CTX *ctx,
+			    const TlsConfig *cfgPtr);
+MODULE_SCOPE int	TlsLoadPkcs12(Tcl_Interp *interp, SSL_CTX *ctx,
+			    const TlsConfig *cfgPtr);
+MODULE_SCOPE int	TlsLoadTrust(Tcl_Interp *interp, SSL_CTX *ctx,
+			    const TlsConfig *cfgPtr);
 
 /*
  * ---------------------------------------------------------------------
@@ -451,6 +506,9 @@ MODULE_SCOPE void	TlsPasswordInit(TlsPasswordData *pwPtr,
 MODULE_SCOPE void	TlsPasswordFree(TlsPasswordData *pwPtr);
 MODULE_SCOPE int	TlsPasswordCallback(char *buf, int size, int rwflag,
 			    void *userdata);
+MODULE_SCOPE int	TlsPasswordError(Tcl_Interp *interp,
+			    TlsPasswordData *pwPtr, const char *option,
+			    Tcl_Obj *pathObj);
 MODULE_SCOPE int	TlsVerifyCallback(int preverifyOk,
 			    X509_STORE_CTX *storeCtx);
 MODULE_SCOPE void	TlsInfoCallback(const SSL *ssl, int where, int ret);

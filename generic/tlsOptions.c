@@ -27,7 +27,9 @@ typedef enum OptType {
     OPT_FILE,			/* Tcl_Obj field, "" means unset; a file. */
     OPT_DIR,			/* Tcl_Obj field, "" means unset; a
 				 * directory. */
-    OPT_DER,			/* Tcl_Obj field, byte array. */
+    OPT_DER,			/* Tcl_Obj field, byte array: PEM or DER. */
+    OPT_DATA,			/* Tcl_Obj field, byte array. */
+    OPT_URI,			/* Tcl_Obj field, an OpenSSL store URI. */
     OPT_SCRIPT,			/* Tcl_Obj field, a command prefix. */
     OPT_LIST,			/* Tcl_Obj field, a proper list. */
     OPT_HOST,			/* Tcl_Obj field, a host name or address. */
@@ -38,7 +40,8 @@ typedef enum OptType {
 #define OPT_HOLDS_OBJ(t) ((t) >= OPT_STRING)
 
 /* Options that name files: refused in safe interpreters. */
-#define OPT_TOUCHES_FILES(t) ((t) == OPT_FILE || (t) == OPT_DIR)
+#define OPT_TOUCHES_FILES(t) \
+	((t) == OPT_FILE || (t) == OPT_DIR || (t) == OPT_URI)
 
 /* Which side an option applies to: a bit mask. */
 #define CLIENT	1
@@ -86,8 +89,13 @@ static const OptSpec options[] = {
     {"-cafile",        OPT_FILE,    BOTH,   CONTEXT, F(caFile), 0},
     {"-cadir",         OPT_DIR,     BOTH,   CONTEXT, F(caDir), 0},
     {"-dhparams",      OPT_FILE,    SERVER, CONTEXT, F(dhParams), 0},
+    {"-pkcs12file",    OPT_FILE,    BOTH,   CONTEXT, F(pkcs12File), 0},
     {"-cert",          OPT_DER,     BOTH,   CONTEXT, F(cert), 0},
     {"-key",           OPT_DER,     BOTH,   CONTEXT, F(key), 0},
+    {"-cadata",        OPT_DER,     BOTH,   CONTEXT, F(caData), 0},
+    {"-pkcs12",        OPT_DATA,    BOTH,   CONTEXT, F(pkcs12), 0},
+    {"-castore",       OPT_URI,     BOTH,   CONTEXT, F(caStore), 0},
+    {"-systemca",      OPT_BOOL,    BOTH,   CONTEXT, F(systemCa), 0},
     {"-cipher",        OPT_STRING,  BOTH,   CONTEXT, F(cipher), 0},
     {"-ciphersuites",  OPT_STRING,  BOTH,   CONTEXT, F(cipherSuites), 0},
     {"-password",      OPT_SCRIPT,  BOTH,   CONTEXT, F(password), 0},
@@ -176,6 +184,7 @@ TlsConfigInit(
     cfgPtr->require = -1;
     cfgPtr->securityLevel = -1;
     cfgPtr->timeout = -1;
+    cfgPtr->systemCa = -1;
 }
 
 /*
@@ -352,10 +361,12 @@ CheckObj(
     }
     switch (specPtr->type) {
     case OPT_DER:
+    case OPT_DATA:
 	if (Tcl_GetByteArrayFromObj(valueObj, &len) == NULL || len == 0) {
 	    return TlsError(interp, Tcl_ObjPrintf(
-		    "bad value for %s: must be non-empty DER bytes",
-		    specPtr->name), "OPTION", specPtr->name, NULL);
+		    "bad value for %s: must be non-empty %s", specPtr->name,
+		    specPtr->type == OPT_DER ? "PEM text or DER bytes"
+		    : "bytes"), "OPTION", specPtr->name, NULL);
 	}
 	return TCL_OK;
     case OPT_LIST:
@@ -413,7 +424,7 @@ SetValue(
 	*objSlot = NULL;
     }
     (void) Tcl_GetStringFromObj(valueObj, &len);
-    if (len == 0 && specPtr->type != OPT_DER) {
+    if (len == 0 && specPtr->type != OPT_DER && specPtr->type != OPT_DATA) {
 	return TCL_OK;		/* An empty value means "not set". */
     }
     *objSlot = valueObj;
@@ -595,8 +606,9 @@ KeyFile(
 
 /*
  * KeyDigest --
- *	Key item of DER bytes: their SHA-256 in hex, so that certificates
- *	and keys are keyed without keeping key bytes in the cache.
+ *	Key item of bytes given in memory: their SHA-256 in hex, so that
+ *	credentials are keyed by content without keeping key bytes in the
+ *	cache.
  */
 
 static void
@@ -677,6 +689,7 @@ KeyRow(
     case OPT_DIR:
 	return KeyFile(interp, specPtr, cfgPtr, keyPtr);
     case OPT_DER:
+    case OPT_DATA:
 	KeyDigest(keyPtr, specPtr->name, ObjValue(cfgPtr, specPtr));
 	return TCL_OK;
     case OPT_PROTO:
@@ -703,8 +716,8 @@ KeyRow(
 
 /*
  * KeyEnvironment --
- *	The key items of what OpenSSL takes from the environment: without
- *	-cafile and -cadir, where the default CA store is (SSL_CERT_FILE,
+ *	The key items of what OpenSSL takes from the environment: when the
+ *	system store is used, where it is (SSL_CERT_FILE,
  *	SSL_CERT_DIR: a script may set them before a later import); and
  *	whether keys are logged (SSLKEYLOGFILE, TlsKeylogEnabled).
  */
@@ -715,7 +728,7 @@ KeyEnvironment(
     Tcl_DString *keyPtr)
 {
     const char *names[2];
-    int i, defaultStore = cfgPtr->caFile == NULL && cfgPtr->caDir == NULL;
+    int i, defaultStore = TlsUsesSystemCa(cfgPtr);
 
     names[0] = X509_get_default_cert_file_env();
     names[1] = X509_get_default_cert_dir_env();

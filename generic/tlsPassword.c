@@ -5,7 +5,8 @@
  *	callback runs the -password script (or ::tls::password) once per key
  *	load, keeps the answer for a second ask during the same load, and
  *	wipes it afterwards. A failing script's error is kept for the
- *	command being run to raise (tlsBuild.c).
+ *	command being run to raise (TlsPasswordError, which tlsCreds.c and
+ *	tlsPkcs12.c call).
  *
  * Copyright (c) 2026 the tls authors.
  * See the file "license.terms" for terms of use and redistribution.
@@ -147,4 +148,75 @@ TlsPasswordCallback(
     memcpy(buf, pwPtr->password, (size_t) len);
     buf[len] = '\0';
     return len;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsPasswordError --
+ *
+ *	The error for a key (or PKCS#12 bundle) that did not open after the
+ *	password callback was asked: the callback failed ({TLS KEY
+ *	CALLBACK}, its errorInfo kept), -password names no command ({TLS
+ *	OPTION -password}), no password was given for an encrypted key
+ *	({TLS KEY ENCRYPTED}), or the password is wrong ({TLS KEY
+ *	PASSWORD}). option and pathObj (NULL for a value in memory) name
+ *	the source.
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsPasswordError(
+    Tcl_Interp *interp,
+    TlsPasswordData *pwPtr,
+    const char *option,
+    Tcl_Obj *pathObj)
+{
+    const char *path = pathObj != NULL ? Tcl_GetString(pathObj) : NULL;
+    int bundle = strncmp(option, "-pkcs12", 7) == 0;
+    Tcl_Obj *whereObj = path != NULL ? Tcl_ObjPrintf("in \"%s\"", path)
+	    : Tcl_ObjPrintf("of %s", option);
+    Tcl_Obj *firstObj = NULL;
+    Tcl_CmdInfo info;
+    int code;
+
+    Tcl_IncrRefCount(whereObj);
+    if (pwPtr->script != NULL) {
+	Tcl_ListObjIndex(NULL, pwPtr->script, 0, &firstObj);
+    }
+    if (firstObj != NULL
+	    && !Tcl_GetCommandInfo(interp, Tcl_GetString(firstObj), &info)) {
+	code = TlsError(interp, Tcl_ObjPrintf("-password \"%s\" is not a "
+		"command: give a command that returns the password, such as "
+		"-password {set ::keyPassword}",
+		Tcl_GetString(pwPtr->script)), "OPTION", "-password", NULL);
+    } else if (pwPtr->errorObj != NULL) {
+	code = TlsError(interp, Tcl_ObjPrintf("-password callback failed "
+		"for the private key %s: %s", Tcl_GetString(whereObj),
+		Tcl_GetString(pwPtr->errorObj)), "KEY", "CALLBACK", NULL);
+	if (pwPtr->errorInfo != NULL) {
+	    Tcl_AppendObjToErrorInfo(interp, Tcl_ObjPrintf(
+		    "\n    (in the -password callback)\n%s",
+		    Tcl_GetString(pwPtr->errorInfo)));
+	}
+    } else if (pwPtr->length == 0) {
+	code = TlsError(interp, Tcl_ObjPrintf("the private key %s is "
+		"encrypted: give -password", Tcl_GetString(whereObj)),
+		"KEY", "ENCRYPTED", NULL);
+    } else if (path != NULL && !bundle) {
+	code = TlsError(interp, Tcl_ObjPrintf("cannot load private key from "
+		"\"%s\": wrong password", path), "KEY", "PASSWORD", NULL);
+    } else {
+	code = TlsError(interp, path != NULL ? Tcl_ObjPrintf("cannot use %s "
+		"\"%s\": wrong password", option, path) : Tcl_ObjPrintf(
+		"cannot use %s: wrong password", option), "KEY", "PASSWORD",
+		NULL);
+    }
+    Tcl_DecrRefCount(whereObj);
+    ERR_clear_error();
+    return code;
 }

@@ -239,3 +239,27 @@ TlsFileIdentity(
     Tcl_DStringAppend(idPtr, Tcl_GetString(pathObj), -1);
     return TCL_OK;
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsUsesSystemCa --
+ *
+ *	Whether OpenSSL's default trust store (the system's, or the one
+ *	SSL_CERT_FILE and SSL_CERT_DIR name) is used: as -systemca says,
+ *	and by default only when no CA source (-cafile, -cadir, -cadata,
+ *	-castore) is given.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsUsesSystemCa(
+    const TlsConfig *cfgPtr)
+{
+    if (cfgPtr->systemCa >= 0) {
+	return cfgPtr->systemCa;
+    }
+    return cfgPtr->caFile == NULL && cfgPtr->caDir == NULL
+	    && cfgPtr->caData == NULL && cfgPtr->caStore == NULL;
+}

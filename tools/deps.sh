@@ -35,7 +35,9 @@ test="$build openssl tcllib procps nginx strace"
 # reentry.test traces a client with strace (no reverse DNS lookup).
 # threads.test needs the Thread package, the hostile-peer tests python3;
 # both skip themselves where missing (the Tcl 9 tree has neither).
-[ "$tcl" = 8.6 ] && test="$test tcl-thread python3"
+# credentials.test and examples.test mount zip archives with tclvfs
+# (tcl-vfs) made by the zip program in the 8.6 lane; Tcl 9 has zipfs.
+[ "$tcl" = 8.6 ] && test="$test tcl-thread python3 tcl-vfs zip"
 demo="$build openssl"
 
 case ${2:-} in
