@@ -33,6 +33,8 @@ static const CmdSpec commands[] = {
     {"::tls::ciphers",		TlsCiphersCmd},
     {"::tls::protocols",	TlsProtocolsCmd},
     {"::tls::version",		TlsVersionCmd},
+    {"::tls::exportkey",	TlsExportKeyCmd},
+    {"::tls::channelbinding",	TlsChannelBindingCmd},
     {"::tls::CheckOptions",	TlsCheckOptionsCmd},
     {"::tls::ParseOptions",	TlsParseOptionsCmd},
     {"::tls::starttls",		TlsImportCmd},

@@ -525,6 +525,15 @@ MODULE_SCOPE Tcl_ObjCmdProc TlsVersionCmd;
 
 /*
  * ---------------------------------------------------------------------
+ * tlsExport.c: keying-material export and channel bindings.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE Tcl_ObjCmdProc TlsExportKeyCmd;
+MODULE_SCOPE Tcl_ObjCmdProc TlsChannelBindingCmd;
+
+/*
+ * ---------------------------------------------------------------------
  * tlsCmds.c: tls::import, tls::unimport, tls::handshake, tls::init.
  * ---------------------------------------------------------------------
  */
