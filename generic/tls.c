@@ -33,6 +33,7 @@ static const CmdSpec commands[] = {
     {"::tls::ciphers",		TlsCiphersCmd},
     {"::tls::protocols",	TlsProtocolsCmd},
     {"::tls::version",		TlsVersionCmd},
+    {"::tls::groups",		TlsGroupsCmd},
     {"::tls::exportkey",	TlsExportKeyCmd},
     {"::tls::channelbinding",	TlsChannelBindingCmd},
     {"::tls::CheckOptions",	TlsCheckOptionsCmd},

@@ -726,6 +726,9 @@ TlsBuildContext(
 		"-ciphersuites");
 	goto fail;
     }
+    if (TlsApplyGroups(interp, ctx, cfgPtr) != TCL_OK) {
+	goto fail;
+    }
     if (LoadCertAndKey(interp, ctx, cfgPtr) != TCL_OK
 	    || LoadTrust(interp, ctx, cfgPtr) != TCL_OK
 	    || LoadDhParams(interp, ctx, cfgPtr) != TCL_OK) {

@@ -65,6 +65,8 @@ typedef struct TlsConfig {
     Tcl_Obj *cipher;		/* -cipher (TLS 1.2 and below). */
     Tcl_Obj *cipherSuites;	/* -ciphersuites (TLS 1.3). */
     Tcl_Obj *dhParams;		/* -dhparams file. */
+    Tcl_Obj *groups;		/* -groups list (tlsGroups.c). */
+    Tcl_Obj *sigalgs;		/* -sigalgs list (tlsGroups.c). */
     Tcl_Obj *serverName;	/* -servername. */
     Tcl_Obj *password;		/* -password callback prefix. */
     Tcl_Obj *command;		/* -command callback prefix. */
@@ -522,6 +524,20 @@ MODULE_SCOPE Tcl_Obj *	TlsCipherDescription(const SSL_CIPHER *cipherPtr);
 MODULE_SCOPE Tcl_ObjCmdProc TlsCiphersCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsProtocolsCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsVersionCmd;
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsGroups.c: key exchange groups and signature algorithms.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsCheckGroups(Tcl_Interp *interp, Tcl_Obj *listObj);
+MODULE_SCOPE int	TlsCheckSigalgs(Tcl_Interp *interp, Tcl_Obj *listObj);
+MODULE_SCOPE int	TlsApplyGroups(Tcl_Interp *interp, SSL_CTX *ctx,
+			    const TlsConfig *cfgPtr);
+MODULE_SCOPE Tcl_Obj *	TlsGroupObj(SSL *ssl);
+MODULE_SCOPE Tcl_Obj *	TlsPeerSigalgObj(SSL *ssl);
+MODULE_SCOPE Tcl_ObjCmdProc TlsGroupsCmd;
 
 /*
  * ---------------------------------------------------------------------

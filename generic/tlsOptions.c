@@ -31,7 +31,9 @@ typedef enum OptType {
     OPT_SCRIPT,			/* Tcl_Obj field, a command prefix. */
     OPT_LIST,			/* Tcl_Obj field, a proper list. */
     OPT_HOST,			/* Tcl_Obj field, a host name or address. */
-    OPT_ALPN			/* Tcl_Obj field, ALPN protocol names. */
+    OPT_ALPN,			/* Tcl_Obj field, ALPN protocol names. */
+    OPT_GROUPS,			/* Tcl_Obj field, key exchange groups. */
+    OPT_SIGALGS			/* Tcl_Obj field, signature algorithms. */
 } OptType;
 
 /* The types from OPT_STRING on keep a Tcl_Obj (one reference) or NULL. */
@@ -90,6 +92,8 @@ static const OptSpec options[] = {
     {"-key",           OPT_DER,     BOTH,   CONTEXT, F(key), 0},
     {"-cipher",        OPT_STRING,  BOTH,   CONTEXT, F(cipher), 0},
     {"-ciphersuites",  OPT_STRING,  BOTH,   CONTEXT, F(cipherSuites), 0},
+    {"-groups",        OPT_GROUPS,  BOTH,   CONTEXT, F(groups), 0},
+    {"-sigalgs",       OPT_SIGALGS, BOTH,   CONTEXT, F(sigalgs), 0},
     {"-password",      OPT_SCRIPT,  BOTH,   CONTEXT, F(password), 0},
     {"-alpn",          OPT_ALPN,    BOTH,   CONN,    F(alpn), 0},
     {"-command",       OPT_SCRIPT,  BOTH,   CONN,    F(command), 0},
@@ -370,6 +374,10 @@ CheckObj(
 	return TlsCheckHostName(interp, valueObj);
     case OPT_ALPN:
 	return TlsCheckAlpn(interp, valueObj);
+    case OPT_GROUPS:
+	return TlsCheckGroups(interp, valueObj);
+    case OPT_SIGALGS:
+	return TlsCheckSigalgs(interp, valueObj);
     default:
 	return TCL_OK;
     }
