@@ -731,6 +731,7 @@ TlsBuildContext(
     }
     if (LoadCertAndKey(interp, ctx, cfgPtr) != TCL_OK
 	    || LoadTrust(interp, ctx, cfgPtr) != TCL_OK
+	    || TlsApplyRevocation(interp, ctx, cfgPtr) != TCL_OK
 	    || LoadDhParams(interp, ctx, cfgPtr) != TCL_OK) {
 	goto fail;
     }

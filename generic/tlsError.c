@@ -358,6 +358,41 @@ AppendMismatch(
 }
 
 /*
+ * AppendCrlHint --
+ *	For a revocation check that could not be made (tlsRevoke.c), says
+ *	what to give; OpenSSL's words alone do not name the options.
+ */
+
+static void
+AppendCrlHint(
+    long verify,
+    Tcl_Obj *msgObj)
+{
+    switch (verify) {
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+	Tcl_AppendToObj(msgObj, ": no CRL of the certificate's issuer was "
+		"given (-crlfile, -crldata or a hashed .r0 file in -cadir; "
+		"-revocation leaf checks only the peer's own certificate)", -1);
+	break;
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+	Tcl_AppendToObj(msgObj, ": the CRL's next update time has passed: "
+		"give a current CRL from its CA", -1);
+	break;
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+	Tcl_AppendToObj(msgObj, ": the CRL's last update time is in the "
+		"future (check the clock)", -1);
+	break;
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+	Tcl_AppendToObj(msgObj, ": the CRL was not signed by the "
+		"certificate's issuer", -1);
+	break;
+    default:
+	break;
+    }
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * TlsErrorHandshake --
@@ -404,6 +439,7 @@ TlsErrorHandshake(
 
 	msgObj = Tcl_ObjPrintf("certificate verify failed: %s", text);
 	AppendMismatch(connPtr, verify, msgObj);
+	AppendCrlHint(verify, msgObj);
 	codeObj = TlsErrorCode("HANDSHAKE", "VERIFY", Tcl_NewLongObj(verify));
 	Tcl_ListObjAppendElement(NULL, codeObj, Tcl_NewStringObj(text, -1));
     } else if (Tcl_GetCharLength(reasonObj) > 0) {

@@ -67,6 +67,9 @@ typedef struct TlsConfig {
     Tcl_Obj *dhParams;		/* -dhparams file. */
     Tcl_Obj *groups;		/* -groups list (tlsGroups.c). */
     Tcl_Obj *sigalgs;		/* -sigalgs list (tlsGroups.c). */
+    Tcl_Obj *crlFile;		/* -crlfile (tlsRevoke.c). */
+    Tcl_Obj *crlData;		/* -crldata PEM text. */
+    Tcl_Obj *revocation;	/* -revocation none|leaf|chain. */
     Tcl_Obj *serverName;	/* -servername. */
     Tcl_Obj *password;		/* -password callback prefix. */
     Tcl_Obj *command;		/* -command callback prefix. */
@@ -538,6 +541,21 @@ MODULE_SCOPE int	TlsApplyGroups(Tcl_Interp *interp, SSL_CTX *ctx,
 MODULE_SCOPE Tcl_Obj *	TlsGroupObj(SSL *ssl);
 MODULE_SCOPE Tcl_Obj *	TlsPeerSigalgObj(SSL *ssl);
 MODULE_SCOPE Tcl_ObjCmdProc TlsGroupsCmd;
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsRevoke.c: certificate revocation lists.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsCrlLoadFile(Tcl_Interp *interp, const char *option,
+			    Tcl_Obj *pathObj, X509_STORE *store);
+MODULE_SCOPE int	TlsCheckCrlData(Tcl_Interp *interp,
+			    Tcl_Obj *valueObj);
+MODULE_SCOPE int	TlsCheckRevocation(Tcl_Interp *interp,
+			    Tcl_Obj *valueObj);
+MODULE_SCOPE int	TlsApplyRevocation(Tcl_Interp *interp, SSL_CTX *ctx,
+			    const TlsConfig *cfgPtr);
 
 /*
  * ---------------------------------------------------------------------

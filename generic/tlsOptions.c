@@ -33,7 +33,9 @@ typedef enum OptType {
     OPT_HOST,			/* Tcl_Obj field, a host name or address. */
     OPT_ALPN,			/* Tcl_Obj field, ALPN protocol names. */
     OPT_GROUPS,			/* Tcl_Obj field, key exchange groups. */
-    OPT_SIGALGS			/* Tcl_Obj field, signature algorithms. */
+    OPT_SIGALGS,		/* Tcl_Obj field, signature algorithms. */
+    OPT_CRLDATA,		/* Tcl_Obj field, PEM CRLs. */
+    OPT_REVOCATION		/* Tcl_Obj field, none|leaf|chain. */
 } OptType;
 
 /* The types from OPT_STRING on keep a Tcl_Obj (one reference) or NULL. */
@@ -87,6 +89,9 @@ static const OptSpec options[] = {
     {"-keyfile",       OPT_FILE,    BOTH,   CONTEXT, F(keyFile), 0},
     {"-cafile",        OPT_FILE,    BOTH,   CONTEXT, F(caFile), 0},
     {"-cadir",         OPT_DIR,     BOTH,   CONTEXT, F(caDir), 0},
+    {"-crlfile",       OPT_FILE,    BOTH,   CONTEXT, F(crlFile), 0},
+    {"-crldata",       OPT_CRLDATA, BOTH,   CONTEXT, F(crlData), 0},
+    {"-revocation",    OPT_REVOCATION, BOTH, CONTEXT, F(revocation), 0},
     {"-dhparams",      OPT_FILE,    SERVER, CONTEXT, F(dhParams), 0},
     {"-cert",          OPT_DER,     BOTH,   CONTEXT, F(cert), 0},
     {"-key",           OPT_DER,     BOTH,   CONTEXT, F(key), 0},
@@ -378,6 +383,10 @@ CheckObj(
 	return TlsCheckGroups(interp, valueObj);
     case OPT_SIGALGS:
 	return TlsCheckSigalgs(interp, valueObj);
+    case OPT_CRLDATA:
+	return TlsCheckCrlData(interp, valueObj);
+    case OPT_REVOCATION:
+	return TlsCheckRevocation(interp, valueObj);
     default:
 	return TCL_OK;
     }
