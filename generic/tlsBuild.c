@@ -712,6 +712,7 @@ TlsBuildContext(
 		| SSL_SESS_CACHE_NO_INTERNAL_STORE);
     }
     SSL_CTX_sess_set_new_cb(ctx, hooksPtr->newSession);
+    SSL_CTX_set_tlsext_status_cb(ctx, TlsOcspCallback);	/* tlsOcsp.c */
     if (TlsKeylogEnabled()) {
 	SSL_CTX_set_keylog_callback(ctx, hooksPtr->keylog);
     }

@@ -358,6 +358,40 @@ AppendMismatch(
 }
 
 /*
+ * OcspFailure --
+ *	The error of a handshake that the server's OCSP staple failed
+ *	(tlsOcsp.c): {TLS HANDSHAKE OCSP revoked|invalid|missing ?reason?}.
+ */
+
+static void
+OcspFailure(
+    TlsConn *connPtr,
+    Tcl_Obj **msgPtr,
+    Tcl_Obj **codePtr)
+{
+    const char *result = connPtr->ocspResult
+	    ? Tcl_GetString(connPtr->ocspResult) : "";
+    const char *reason = strchr(result, ':');
+
+    if (strcmp(connPtr->ocspError, "revoked") == 0) {
+	*msgPtr = Tcl_NewStringObj("handshake failed: the server's OCSP "
+		"response says its certificate is revoked", -1);
+    } else if (strcmp(connPtr->ocspError, "missing") == 0) {
+	*msgPtr = Tcl_NewStringObj("handshake failed: the server stapled "
+		"no OCSP response (-ocsp require)", -1);
+    } else {
+	*msgPtr = Tcl_ObjPrintf("handshake failed: the server's OCSP "
+		"response is invalid: %s", reason ? reason + 2 : result);
+    }
+    *codePtr = TlsErrorCode("HANDSHAKE", "OCSP",
+	    Tcl_NewStringObj(connPtr->ocspError, -1));
+    if (reason != NULL && strcmp(connPtr->ocspError, "invalid") == 0) {
+	Tcl_ListObjAppendElement(NULL, *codePtr,
+		Tcl_NewStringObj(reason + 2, -1));
+    }
+}
+
+/*
  * AppendCrlHint --
  *	For a revocation check that could not be made (tlsRevoke.c), says
  *	what to give; OpenSSL's words alone do not name the options.
@@ -434,6 +468,8 @@ TlsErrorHandshake(
 	msgObj = Tcl_ObjPrintf("handshake failed: callback error: %s",
 		Tcl_GetString(connPtr->cbError));
 	codeObj = TlsErrorCode("HANDSHAKE", "CALLBACK", NULL);
+    } else if (connPtr->ocspError != NULL) {
+	OcspFailure(connPtr, &msgObj, &codeObj);
     } else if (verifyFailed && verify != X509_V_OK) {
 	const char *text = X509_verify_cert_error_string(verify);
 

@@ -34,6 +34,9 @@
  *	    ca_names	List of RFC 2253 DNs: on a client the CA names the
  *			server sent with its certificate request, on a server
  *			those it sends.
+ *	    ocsp	The client's verdict on the server's stapled OCSP
+ *			response (tlsOcsp.c): good, revoked, unknown, none,
+ *			or "invalid: reason"; none on a server.
  *
  *	tls::connection channel
  *	    Works at any time; keys whose value is not known yet (no cipher
@@ -334,6 +337,7 @@ TlsStatusCmd(
 	dictObj = Tcl_NewDictObj();
     }
     PutStatusKeys(dictObj, connPtr->ssl, cert, local);
+    TlsDictPutObj(dictObj, "ocsp", TlsOcspResultObj(connPtr));
     ERR_pop_to_mark();
     Tcl_SetObjResult(interp, dictObj);
     return TCL_OK;

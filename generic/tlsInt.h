@@ -70,6 +70,8 @@ typedef struct TlsConfig {
     Tcl_Obj *crlFile;		/* -crlfile (tlsRevoke.c). */
     Tcl_Obj *crlData;		/* -crldata PEM text. */
     Tcl_Obj *revocation;	/* -revocation none|leaf|chain. */
+    Tcl_Obj *ocspFile;		/* -ocspfile, server (tlsOcsp.c). */
+    Tcl_Obj *ocsp;		/* -ocsp none|request|require, client. */
     Tcl_Obj *serverName;	/* -servername. */
     Tcl_Obj *password;		/* -password callback prefix. */
     Tcl_Obj *command;		/* -command callback prefix. */
@@ -289,6 +291,13 @@ struct TlsConn {
     int unimportMs;		/* A deferred unimport's time limit, and */
     Tcl_TimerToken unimportTimer;	/* the timer that enforces it, or
 					 * then that ends the unimport. */
+
+    /* OCSP stapling (tlsOcsp.c). */
+    Tcl_Obj *ocspFile;		/* Server: -ocspfile, one reference. */
+    int ocspMode;		/* Client: TLS_OCSP_*. */
+    Tcl_Obj *ocspResult;	/* Client: the verdict, one reference. */
+    const char *ocspError;	/* Client: why the staple failed the
+				 * handshake (static), or NULL. */
 
     /* The handshake time limit (tlsDeadline.c). */
     int timeoutMs;		/* 0 for none. */
@@ -556,6 +565,24 @@ MODULE_SCOPE int	TlsCheckRevocation(Tcl_Interp *interp,
 			    Tcl_Obj *valueObj);
 MODULE_SCOPE int	TlsApplyRevocation(Tcl_Interp *interp, SSL_CTX *ctx,
 			    const TlsConfig *cfgPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsOcsp.c: OCSP stapling.
+ * ---------------------------------------------------------------------
+ */
+
+#define TLS_OCSP_NONE		0
+#define TLS_OCSP_REQUEST	1
+#define TLS_OCSP_REQUIRE	2
+
+MODULE_SCOPE int	TlsOcspCallback(SSL *ssl, void *arg);
+MODULE_SCOPE int	TlsCheckOcspMode(Tcl_Interp *interp,
+			    Tcl_Obj *valueObj);
+MODULE_SCOPE void	TlsOcspConnInit(TlsConn *connPtr,
+			    const TlsConfig *cfgPtr);
+MODULE_SCOPE void	TlsOcspConnFree(TlsConn *connPtr);
+MODULE_SCOPE Tcl_Obj *	TlsOcspResultObj(TlsConn *connPtr);
 
 /*
  * ---------------------------------------------------------------------

@@ -35,7 +35,8 @@ typedef enum OptType {
     OPT_GROUPS,			/* Tcl_Obj field, key exchange groups. */
     OPT_SIGALGS,		/* Tcl_Obj field, signature algorithms. */
     OPT_CRLDATA,		/* Tcl_Obj field, PEM CRLs. */
-    OPT_REVOCATION		/* Tcl_Obj field, none|leaf|chain. */
+    OPT_REVOCATION,		/* Tcl_Obj field, none|leaf|chain. */
+    OPT_OCSP			/* Tcl_Obj field, none|request|require. */
 } OptType;
 
 /* The types from OPT_STRING on keep a Tcl_Obj (one reference) or NULL. */
@@ -102,6 +103,8 @@ static const OptSpec options[] = {
     {"-password",      OPT_SCRIPT,  BOTH,   CONTEXT, F(password), 0},
     {"-alpn",          OPT_ALPN,    BOTH,   CONN,    F(alpn), 0},
     {"-command",       OPT_SCRIPT,  BOTH,   CONN,    F(command), 0},
+    {"-ocsp",          OPT_OCSP,    CLIENT, CONN,    F(ocsp), 0},
+    {"-ocspfile",      OPT_FILE,    SERVER, CONN,    F(ocspFile), 0},
     {"-post_handshake",OPT_BOOL,    CLIENT, CONN,    F(postHandshake), 0},
     {"-request",       OPT_BOOL,    BOTH,   CONN,    F(request), 0},
     {"-require",       OPT_BOOL,    BOTH,   CONN,    F(require), 0},
@@ -387,6 +390,8 @@ CheckObj(
 	return TlsCheckCrlData(interp, valueObj);
     case OPT_REVOCATION:
 	return TlsCheckRevocation(interp, valueObj);
+    case OPT_OCSP:
+	return TlsCheckOcspMode(interp, valueObj);
     default:
 	return TCL_OK;
     }
