@@ -583,6 +583,8 @@ MODULE_SCOPE void	TlsOcspConnInit(TlsConn *connPtr,
 			    const TlsConfig *cfgPtr);
 MODULE_SCOPE void	TlsOcspConnFree(TlsConn *connPtr);
 MODULE_SCOPE Tcl_Obj *	TlsOcspResultObj(TlsConn *connPtr);
+MODULE_SCOPE Tcl_Obj *	TlsOcspVerifyInfo(TlsConn *connPtr,
+			    X509_STORE_CTX *storeCtx);
 
 /*
  * ---------------------------------------------------------------------

@@ -62,9 +62,11 @@ static const char *	CheckResponse(OCSP_BASICRESP *bs, X509 *cert,
 static const char *	CheckServerResponse(SSL *ssl, Tcl_Obj *derObj);
 static int		ServerStatus(SSL *ssl, TlsConn *connPtr);
 static int		ClientStatus(SSL *ssl, TlsConn *connPtr);
-static const char *	ClientVerdict(SSL *ssl, TlsConn *connPtr,
+static const char *	ClientVerdict(SSL *ssl, STACK_OF(X509) *chain,
+			    STACK_OF(X509) *untrusted,
 			    const unsigned char *der, long length,
 			    int *statusPtr);
+static Tcl_Obj *	VerdictObj(const char *problem, int status);
 static void		SetResult(TlsConn *connPtr, const char *result,
 			    const char *reason);
 
@@ -382,7 +384,9 @@ SetResult(
  *
  *	Checks a stapled response on a client: successful, signed by the
  *	issuer or a responder it delegated to (verified against our trust
- *	store), about the server's certificate, current.
+ *	store, with the certificates the server sent as untrusted helpers),
+ *	about the server's certificate (chain[0], issued by chain[1]),
+ *	current.
  *
  * Results:
  *	NULL with the status in *statusPtr, or a static string saying why
@@ -394,19 +398,17 @@ SetResult(
 static const char *
 ClientVerdict(
     SSL *ssl,
-    TlsConn *connPtr,
+    STACK_OF(X509) *chain,	/* The verified chain, or NULL. */
+    STACK_OF(X509) *untrusted,	/* What the server sent. */
     const unsigned char *der,
     long length,
     int *statusPtr)
 {
     OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &der, length);
     OCSP_BASICRESP *bs = NULL;
-    STACK_OF(X509) *chain = SSL_get0_verified_chain(ssl);
-    STACK_OF(X509) *peerChain = SSL_get_peer_cert_chain(ssl);
     X509_STORE *store = SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl));
     const char *problem = NULL;
 
-    (void) connPtr;
     if (resp == NULL) {
 	problem = "not a DER OCSP response";
     } else if (OCSP_response_status(resp)
@@ -416,7 +418,7 @@ ClientVerdict(
 	problem = "not a basic OCSP response";
     } else if (chain == NULL || sk_X509_num(chain) < 2) {
 	problem = "the server's chain is not verified";
-    } else if (OCSP_basic_verify(bs, peerChain, store, 0) <= 0) {
+    } else if (OCSP_basic_verify(bs, untrusted, store, 0) <= 0) {
 	problem = "bad signature (not signed by the certificate's issuer "
 		"or its responder)";
     } else {
@@ -462,7 +464,8 @@ ClientStatus(
 	}
 	return 1;
     }
-    problem = ClientVerdict(ssl, connPtr, der, length, &status);
+    problem = ClientVerdict(ssl, SSL_get0_verified_chain(ssl),
+	    SSL_get_peer_cert_chain(ssl), der, length, &status);
     if (problem != NULL) {
 	SetResult(connPtr, "invalid", problem);
 	connPtr->ocspError = "invalid";
@@ -476,6 +479,68 @@ ClientStatus(
     SetResult(connPtr, status == V_OCSP_CERTSTATUS_GOOD ? "good"
 	    : "unknown", NULL);
     return 1;
+}
+
+/*
+ * VerdictObj --
+ *	The words of a verdict: "invalid: problem", or the status.
+ */
+
+static Tcl_Obj *
+VerdictObj(
+    const char *problem,
+    int status)
+{
+    if (problem != NULL) {
+	return Tcl_ObjPrintf("invalid: %s", problem);
+    }
+    return Tcl_NewStringObj(status == V_OCSP_CERTSTATUS_GOOD ? "good"
+	    : status == V_OCSP_CERTSTATUS_REVOKED ? "revoked" : "unknown", -1);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsOcspVerifyInfo --
+ *
+ *	The "ocsp" key of the certificate that the verify callback gets for
+ *	the server's certificate (depth 0), on a client that asked for a
+ *	staple: the verdict on the staple when it has come (TLS 1.3 carries
+ *	it in the Certificate message), "none" when a TLS 1.3 server sent
+ *	none, "pending" under TLS 1.2, whose staple follows the certificate
+ *	and is judged after this callback.
+ *
+ * Results:
+ *	A new object, or NULL when no key is to be added.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *
+TlsOcspVerifyInfo(
+    TlsConn *connPtr,
+    X509_STORE_CTX *storeCtx)
+{
+    SSL *ssl = connPtr->ssl;
+    const unsigned char *der = NULL;
+    long length;
+    const char *problem;
+    int status = V_OCSP_CERTSTATUS_UNKNOWN;
+
+    if (SSL_is_server(ssl) || connPtr->ocspMode == TLS_OCSP_NONE
+	    || X509_STORE_CTX_get_error_depth(storeCtx) != 0) {
+	return NULL;
+    }
+    if (SSL_version(ssl) < TLS1_3_VERSION) {
+	return Tcl_NewStringObj("pending", -1);
+    }
+    length = SSL_get_tlsext_status_ocsp_resp(ssl, &der);
+    if (der == NULL || length <= 0) {
+	return Tcl_NewStringObj("none", -1);
+    }
+    problem = ClientVerdict(ssl, X509_STORE_CTX_get0_chain(storeCtx),
+	    X509_STORE_CTX_get0_untrusted(storeCtx), der, length, &status);
+    return VerdictObj(problem, status);
 }
 
 /*
