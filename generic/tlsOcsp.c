@@ -106,9 +106,8 @@ CacheExit(
  *	identity changed since (a new version resets "reported").
  *
  * Results:
- *	The entry (owned by the cache), or NULL with *problemPtr set when
- *	the file cannot be stat'ed. An entry whose derObj is NULL could not
- *	be read (*problemPtr says why).
+ *	The entry (owned by the cache); its derObj is NULL when the file
+ *	cannot be read, and *problemPtr then says so (else NULL).
  *
  *----------------------------------------------------------------------
  */
@@ -131,11 +130,10 @@ GetFile(
 	Tcl_CreateThreadExitHandler(CacheExit, tsdPtr);
 	tsdPtr->initialized = 1;
     }
+    /* A file that cannot be stat'ed has the identity "". */
     Tcl_DStringInit(&id);
     if (TlsFileIdentity(NULL, "-ocspfile", pathObj, 0, &id) != TCL_OK) {
-	Tcl_DStringFree(&id);
-	*problemPtr = "the file cannot be read";
-	return NULL;
+	Tcl_DStringSetLength(&id, 0);
     }
     hPtr = Tcl_CreateHashEntry(&tsdPtr->files, Tcl_GetString(pathObj),
 	    &isNew);
@@ -161,7 +159,8 @@ GetFile(
     Tcl_DStringFree(&id);
     filePtr->reported = 0;
     filePtr->derObj = NULL;
-    chan = Tcl_FSOpenFileChannel(NULL, pathObj, "rb", 0);
+    chan = filePtr->identity[0] == '\0' ? NULL
+	    : Tcl_FSOpenFileChannel(NULL, pathObj, "rb", 0);
     if (chan != NULL) {
 	filePtr->derObj = Tcl_NewObj();
 	Tcl_IncrRefCount(filePtr->derObj);
@@ -329,8 +328,7 @@ ServerStatus(
 	problem = CheckServerResponse(ssl, filePtr->derObj);
     }
     if (problem != NULL) {
-	if ((filePtr == NULL || !filePtr->reported)
-		&& connPtr->command != NULL) {
+	if (!filePtr->reported && connPtr->command != NULL) {
 	    Tcl_Obj *objv[3];
 
 	    objv[0] = Tcl_NewStringObj("error", -1);
@@ -339,9 +337,7 @@ ServerStatus(
 		    "\"%s\": %s", Tcl_GetString(connPtr->ocspFile), problem);
 	    TlsCallbackNotify(connPtr, connPtr->command, 3, objv);
 	}
-	if (filePtr != NULL) {
-	    filePtr->reported = 1;
-	}
+	filePtr->reported = 1;
 	return SSL_TLSEXT_ERR_NOACK;
     }
     der = Tcl_GetByteArrayFromObj(filePtr->derObj, &length);
