@@ -232,6 +232,7 @@ TlsBuildContext(
 		| SSL_SESS_CACHE_NO_INTERNAL_STORE);
     }
     SSL_CTX_sess_set_new_cb(ctx, hooksPtr->newSession);
+    SSL_CTX_set_tlsext_status_cb(ctx, TlsOcspCallback);	/* tlsOcsp.c */
     if (TlsKeylogEnabled()) {
 	SSL_CTX_set_keylog_callback(ctx, hooksPtr->keylog);
     }
@@ -246,8 +247,12 @@ TlsBuildContext(
 		"-ciphersuites");
 	goto fail;
     }
+    if (TlsApplyGroups(interp, ctx, cfgPtr) != TCL_OK) {
+	goto fail;
+    }
     if (TlsLoadCertAndKey(interp, ctx, cfgPtr) != TCL_OK
 	    || TlsLoadTrust(interp, ctx, cfgPtr) != TCL_OK
+	    || TlsApplyRevocation(interp, ctx, cfgPtr) != TCL_OK
 	    || LoadDhParams(interp, ctx, cfgPtr) != TCL_OK) {
 	goto fail;
     }

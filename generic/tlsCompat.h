@@ -44,6 +44,17 @@ typedef int Tcl_Size;
 #endif
 
 /*
+ * OpenSSL 3.5 names the peer's signature scheme; older versions report
+ * only its key type and digest (tlsGroups.c names those itself).
+ */
+#ifdef SSL_get0_peer_signature_name
+#   define TLS_PEER_SIGALG_NAME(s, namePtr) \
+	SSL_get0_peer_signature_name((s), (namePtr))
+#else
+#   define TLS_PEER_SIGALG_NAME(s, namePtr) ((void) (s), (void) (namePtr), 0)
+#endif
+
+/*
  * Internal functions: extern to the library's files, and not exported
  * from it (the build hides every symbol Tcl's DLLEXPORT does not mark:
  * -fvisibility=hidden, and on Windows only marked symbols are exported).

@@ -247,6 +247,7 @@ TlsConnNew(
     if (connPtr->command != NULL) {
 	SSL_set_info_callback(connPtr->ssl, TlsInfoCallback);
     }
+    TlsOcspConnInit(connPtr, cfgPtr);
     if (cfgPtr->alpn != NULL) {
 	TlsAlpnWire(cfgPtr->alpn, &connPtr->alpnWire, &connPtr->alpnLen);
 	if (!cfgPtr->server && connPtr->alpnLen > 0) {
@@ -297,6 +298,7 @@ TlsConnFree(
 	TlsContextRelease(connPtr->sniCtxPtr);
     }
     TlsSessionForget(connPtr);
+    TlsOcspConnFree(connPtr);
     if (connPtr->inBuf != NULL) {
 	ckfree(connPtr->inBuf);
     }

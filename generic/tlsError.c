@@ -358,6 +358,75 @@ AppendMismatch(
 }
 
 /*
+ * OcspFailure --
+ *	The error of a handshake that the server's OCSP staple failed
+ *	(tlsOcsp.c): {TLS HANDSHAKE OCSP revoked|invalid|missing ?reason?}.
+ */
+
+static void
+OcspFailure(
+    TlsConn *connPtr,
+    Tcl_Obj **msgPtr,
+    Tcl_Obj **codePtr)
+{
+    const char *result = connPtr->ocspResult
+	    ? Tcl_GetString(connPtr->ocspResult) : "";
+    const char *reason = strchr(result, ':');
+
+    if (strcmp(connPtr->ocspError, "revoked") == 0) {
+	*msgPtr = Tcl_NewStringObj("handshake failed: the server's OCSP "
+		"response says its certificate is revoked", -1);
+    } else if (strcmp(connPtr->ocspError, "missing") == 0) {
+	*msgPtr = Tcl_NewStringObj("handshake failed: the server stapled "
+		"no OCSP response (-ocsp require)", -1);
+    } else {
+	*msgPtr = Tcl_ObjPrintf("handshake failed: the server's OCSP "
+		"response is invalid: %s", reason ? reason + 2 : result);
+    }
+    *codePtr = TlsErrorCode("HANDSHAKE", "OCSP",
+	    Tcl_NewStringObj(connPtr->ocspError, -1));
+    if (reason != NULL && strcmp(connPtr->ocspError, "invalid") == 0) {
+	Tcl_ListObjAppendElement(NULL, *codePtr,
+		Tcl_NewStringObj(reason + 2, -1));
+    }
+}
+
+/*
+ * AppendCrlHint --
+ *	For a revocation check that could not be made (tlsRevoke.c), says
+ *	what to give; OpenSSL's words alone do not name the options.
+ */
+
+static void
+AppendCrlHint(
+    long verify,
+    Tcl_Obj *msgObj)
+{
+    switch (verify) {
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+	Tcl_AppendToObj(msgObj, ": no CRL of the certificate's issuer was "
+		"given (-crlfile, -crldata or a hashed .r0 file in -cadir; "
+		"-revocation leaf checks only the peer's own certificate)", -1);
+	break;
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+	Tcl_AppendToObj(msgObj, ": the CRL's next update time has passed: "
+		"give a current CRL from its CA", -1);
+	break;
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+	Tcl_AppendToObj(msgObj, ": the CRL's last update time is in the "
+		"future (check the clock)", -1);
+	break;
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+	Tcl_AppendToObj(msgObj, ": the CRL was not signed by the "
+		"certificate's issuer", -1);
+	break;
+    default:
+	break;
+    }
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * TlsErrorHandshake --
@@ -399,11 +468,14 @@ TlsErrorHandshake(
 	msgObj = Tcl_ObjPrintf("handshake failed: callback error: %s",
 		Tcl_GetString(connPtr->cbError));
 	codeObj = TlsErrorCode("HANDSHAKE", "CALLBACK", NULL);
+    } else if (connPtr->ocspError != NULL) {
+	OcspFailure(connPtr, &msgObj, &codeObj);
     } else if (verifyFailed && verify != X509_V_OK) {
 	const char *text = X509_verify_cert_error_string(verify);
 
 	msgObj = Tcl_ObjPrintf("certificate verify failed: %s", text);
 	AppendMismatch(connPtr, verify, msgObj);
+	AppendCrlHint(verify, msgObj);
 	codeObj = TlsErrorCode("HANDSHAKE", "VERIFY", Tcl_NewLongObj(verify));
 	Tcl_ListObjAppendElement(NULL, codeObj, Tcl_NewStringObj(text, -1));
     } else if (Tcl_GetCharLength(reasonObj) > 0) {

@@ -52,6 +52,13 @@ TlsVerifyCallback(
 	objv[1] = TlsCallbackChannelName(connPtr);
 	objv[2] = Tcl_NewIntObj(X509_STORE_CTX_get_error_depth(storeCtx));
 	objv[3] = cert ? TlsX509Dict(cert) : Tcl_NewObj();
+	if (cert != NULL) {
+	    Tcl_Obj *ocspObj = TlsOcspVerifyInfo(connPtr, storeCtx);
+
+	    if (ocspObj != NULL) {
+		TlsDictPutObj(objv[3], "ocsp", ocspObj);	/* tlsOcsp.c */
+	    }
+	}
 	objv[4] = Tcl_NewIntObj(preverifyOk);
 	objv[5] = Tcl_NewStringObj(preverifyOk || err == X509_V_OK ? ""
 		: X509_verify_cert_error_string(err), -1);

@@ -34,6 +34,9 @@
  *	    ca_names	List of RFC 2253 DNs: on a client the CA names the
  *			server sent with its certificate request, on a server
  *			those it sends.
+ *	    ocsp	The client's verdict on the server's stapled OCSP
+ *			response (tlsOcsp.c): good, revoked, unknown, none,
+ *			or "invalid: reason"; none on a server.
  *
  *	tls::connection channel
  *	    Works at any time; keys whose value is not known yet (no cipher
@@ -74,6 +77,11 @@
  *	    compression		Compression method name, or "none".
  *	    expansion		Expansion method name, or "none".
  *	    session_cache_mode	client, server, both or none.
+ *	    group		Key exchange group, e.g. x25519 (tlsGroups.c);
+ *				"" if none.
+ *	    peer_signature_algorithm
+ *				The peer's signature scheme, e.g.
+ *				rsa_pss_rsae_sha256; "" if it signed nothing.
  *
  * Copyright (c) 2026 the tls authors.
  * See the file "license.terms" for terms of use and redistribution.
@@ -329,6 +337,7 @@ TlsStatusCmd(
 	dictObj = Tcl_NewDictObj();
     }
     PutStatusKeys(dictObj, connPtr->ssl, cert, local);
+    TlsDictPutObj(dictObj, "ocsp", TlsOcspResultObj(connPtr));
     ERR_pop_to_mark();
     Tcl_SetObjResult(interp, dictObj);
     return TCL_OK;
@@ -582,6 +591,9 @@ TlsConnectionCmd(
      */
     TlsDictPutString(dictObj, "session_cache_mode", CacheModeName(
 	    SSL_CTX_get_session_cache_mode(SSL_get_SSL_CTX(ssl))));
+    TlsDictPutObj(dictObj, "group", TlsGroupObj(ssl));
+    TlsDictPutObj(dictObj, "peer_signature_algorithm",
+	    TlsPeerSigalgObj(ssl));
     ERR_pop_to_mark();
     Tcl_SetObjResult(interp, dictObj);
     return TCL_OK;

@@ -70,6 +70,13 @@ typedef struct TlsConfig {
     Tcl_Obj *pkcs12File;	/* -pkcs12file. */
     Tcl_Obj *pkcs12;		/* -pkcs12: the bundle's bytes. */
     int systemCa;		/* -systemca, or -1: TlsUsesSystemCa. */
+    Tcl_Obj *groups;		/* -groups list (tlsGroups.c). */
+    Tcl_Obj *sigalgs;		/* -sigalgs list (tlsGroups.c). */
+    Tcl_Obj *crlFile;		/* -crlfile (tlsRevoke.c). */
+    Tcl_Obj *crlData;		/* -crldata PEM text. */
+    Tcl_Obj *revocation;	/* -revocation none|leaf|chain. */
+    Tcl_Obj *ocspFile;		/* -ocspfile, server (tlsOcsp.c). */
+    Tcl_Obj *ocsp;		/* -ocsp none|request|require, client. */
     Tcl_Obj *serverName;	/* -servername. */
     Tcl_Obj *password;		/* -password callback prefix. */
     Tcl_Obj *command;		/* -command callback prefix. */
@@ -340,6 +347,13 @@ struct TlsConn {
     Tcl_TimerToken unimportTimer;	/* the timer that enforces it, or
 					 * then that ends the unimport. */
 
+    /* OCSP stapling (tlsOcsp.c). */
+    Tcl_Obj *ocspFile;		/* Server: -ocspfile, one reference. */
+    int ocspMode;		/* Client: TLS_OCSP_*. */
+    Tcl_Obj *ocspResult;	/* Client: the verdict, one reference. */
+    const char *ocspError;	/* Client: why the staple failed the
+				 * handshake (static), or NULL. */
+
     /* The handshake time limit (tlsDeadline.c). */
     int timeoutMs;		/* 0 for none. */
     Tcl_Time deadline;		/* When it ends, once TLS_CONN_CLOCK. */
@@ -580,6 +594,64 @@ MODULE_SCOPE Tcl_Obj *	TlsCipherDescription(const SSL_CIPHER *cipherPtr);
 MODULE_SCOPE Tcl_ObjCmdProc TlsCiphersCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsProtocolsCmd;
 MODULE_SCOPE Tcl_ObjCmdProc TlsVersionCmd;
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsGroups.c: key exchange groups and signature algorithms.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsCheckGroups(Tcl_Interp *interp, Tcl_Obj *listObj);
+MODULE_SCOPE int	TlsCheckSigalgs(Tcl_Interp *interp, Tcl_Obj *listObj);
+MODULE_SCOPE int	TlsApplyGroups(Tcl_Interp *interp, SSL_CTX *ctx,
+			    const TlsConfig *cfgPtr);
+MODULE_SCOPE Tcl_Obj *	TlsGroupObj(SSL *ssl);
+MODULE_SCOPE Tcl_Obj *	TlsPeerSigalgObj(SSL *ssl);
+MODULE_SCOPE Tcl_ObjCmdProc TlsGroupsCmd;
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsRevoke.c: certificate revocation lists.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE int	TlsCrlLoadFile(Tcl_Interp *interp, const char *option,
+			    Tcl_Obj *pathObj, X509_STORE *store);
+MODULE_SCOPE int	TlsCheckCrlData(Tcl_Interp *interp,
+			    Tcl_Obj *valueObj);
+MODULE_SCOPE int	TlsCheckRevocation(Tcl_Interp *interp,
+			    Tcl_Obj *valueObj);
+MODULE_SCOPE int	TlsApplyRevocation(Tcl_Interp *interp, SSL_CTX *ctx,
+			    const TlsConfig *cfgPtr);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsOcsp.c: OCSP stapling.
+ * ---------------------------------------------------------------------
+ */
+
+#define TLS_OCSP_NONE		0
+#define TLS_OCSP_REQUEST	1
+#define TLS_OCSP_REQUIRE	2
+
+MODULE_SCOPE int	TlsOcspCallback(SSL *ssl, void *arg);
+MODULE_SCOPE int	TlsCheckOcspMode(Tcl_Interp *interp,
+			    Tcl_Obj *valueObj);
+MODULE_SCOPE void	TlsOcspConnInit(TlsConn *connPtr,
+			    const TlsConfig *cfgPtr);
+MODULE_SCOPE void	TlsOcspConnFree(TlsConn *connPtr);
+MODULE_SCOPE Tcl_Obj *	TlsOcspResultObj(TlsConn *connPtr);
+MODULE_SCOPE Tcl_Obj *	TlsOcspVerifyInfo(TlsConn *connPtr,
+			    X509_STORE_CTX *storeCtx);
+
+/*
+ * ---------------------------------------------------------------------
+ * tlsExport.c: keying-material export and channel bindings.
+ * ---------------------------------------------------------------------
+ */
+
+MODULE_SCOPE Tcl_ObjCmdProc TlsExportKeyCmd;
+MODULE_SCOPE Tcl_ObjCmdProc TlsChannelBindingCmd;
 
 /*
  * ---------------------------------------------------------------------

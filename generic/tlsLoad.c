@@ -35,8 +35,8 @@
  *
  *	Reads the whole file pathObj names through Tcl's filesystem (native
  *	or virtual: Tcl_FSOpenFileChannel), in binary. option names the
- *	option the path was given to, for the error. Issue 18's CRL files
- *	use it too.
+ *	option the path was given to, for the error. CRL files
+ *	(tlsRevoke.c) are read here too.
  *
  * Results:
  *	TCL_OK with *bytesPtr a new byte array holding one reference that

@@ -31,9 +31,7 @@ typedef enum OptType {
     OPT_DATA,			/* Tcl_Obj field, byte array. */
     OPT_URI,			/* Tcl_Obj field, an OpenSSL store URI. */
     OPT_SCRIPT,			/* Tcl_Obj field, a command prefix. */
-    OPT_LIST,			/* Tcl_Obj field, a proper list. */
-    OPT_HOST,			/* Tcl_Obj field, a host name or address. */
-    OPT_ALPN			/* Tcl_Obj field, ALPN protocol names. */
+    OPT_LIST			/* Tcl_Obj field, a proper list. */
 } OptType;
 
 /* The types from OPT_STRING on keep a Tcl_Obj (one reference) or NULL. */
@@ -58,13 +56,17 @@ typedef enum OptScope {
     UNUSED			/* Accepted; configures nothing. */
 } OptScope;
 
+/* A check of a value beyond its type, in the file that uses the value. */
+typedef int (CheckProc)(Tcl_Interp *interp, Tcl_Obj *valueObj);
+
 typedef struct OptSpec {
     const char *name;
     OptType type;
     int side;			/* CLIENT and/or SERVER. */
     OptScope scope;
-    size_t offset;		/* Field in TlsConfig, for OPT_BOOL... */
-    int bit;			/* For OPT_PROTO. */
+    size_t offset;		/* Field in TlsConfig; for OPT_PROTO the
+				 * protocol bit instead. */
+    CheckProc *check;		/* For a Tcl_Obj field, or NULL. */
 } OptSpec;
 
 #define F(field) offsetof(TlsConfig, field)
@@ -77,42 +79,55 @@ typedef struct OptSpec {
  * not listed in errors.
  */
 static const OptSpec options[] = {
-    {"-server",        OPT_BOOL,    BOTH,   CONTEXT, F(server), 0},
-    {"-tls1",          OPT_PROTO,   BOTH,   CONTEXT, 0, TLS_PROTO_TLS1},
-    {"-tls1.1",        OPT_PROTO,   BOTH,   CONTEXT, 0, TLS_PROTO_TLS1_1},
-    {"-tls1.2",        OPT_PROTO,   BOTH,   CONTEXT, 0, TLS_PROTO_TLS1_2},
-    {"-tls1.3",        OPT_PROTO,   BOTH,   CONTEXT, 0, TLS_PROTO_TLS1_3},
-    {"-securitylevel", OPT_LEVEL,   BOTH,   CONTEXT, F(securityLevel), 0},
-    {"-security_level",OPT_LEVEL,   BOTH,   CONTEXT, F(securityLevel), 0},
-    {"-certfile",      OPT_FILE,    BOTH,   CONTEXT, F(certFile), 0},
-    {"-keyfile",       OPT_FILE,    BOTH,   CONTEXT, F(keyFile), 0},
-    {"-cafile",        OPT_FILE,    BOTH,   CONTEXT, F(caFile), 0},
-    {"-cadir",         OPT_DIR,     BOTH,   CONTEXT, F(caDir), 0},
-    {"-dhparams",      OPT_FILE,    SERVER, CONTEXT, F(dhParams), 0},
-    {"-pkcs12file",    OPT_FILE,    BOTH,   CONTEXT, F(pkcs12File), 0},
-    {"-cert",          OPT_DER,     BOTH,   CONTEXT, F(cert), 0},
-    {"-key",           OPT_DER,     BOTH,   CONTEXT, F(key), 0},
-    {"-cadata",        OPT_DER,     BOTH,   CONTEXT, F(caData), 0},
-    {"-pkcs12",        OPT_DATA,    BOTH,   CONTEXT, F(pkcs12), 0},
-    {"-castore",       OPT_URI,     BOTH,   CONTEXT, F(caStore), 0},
-    {"-systemca",      OPT_BOOL,    BOTH,   CONTEXT, F(systemCa), 0},
-    {"-cipher",        OPT_STRING,  BOTH,   CONTEXT, F(cipher), 0},
-    {"-ciphersuites",  OPT_STRING,  BOTH,   CONTEXT, F(cipherSuites), 0},
-    {"-password",      OPT_SCRIPT,  BOTH,   CONTEXT, F(password), 0},
-    {"-alpn",          OPT_ALPN,    BOTH,   CONN,    F(alpn), 0},
-    {"-command",       OPT_SCRIPT,  BOTH,   CONN,    F(command), 0},
-    {"-post_handshake",OPT_BOOL,    CLIENT, CONN,    F(postHandshake), 0},
-    {"-request",       OPT_BOOL,    BOTH,   CONN,    F(request), 0},
-    {"-require",       OPT_BOOL,    BOTH,   CONN,    F(require), 0},
-    {"-servername",    OPT_HOST,    CLIENT, CONN,    F(serverName), 0},
-    {"-session_id",    OPT_STRING,  BOTH,   CONN,    F(sessionId), 0},
-    {"-timeout",       OPT_MS,      BOTH,   CONN,    F(timeout), 0},
-    {"-autoservername",OPT_IGNORED, CLIENT, SCRIPT,  0, 0},
-    {"-model",         OPT_STRING,  BOTH,   SCRIPT,  F(model), 0},
-    {"-nested",        OPT_BOOL,    BOTH,   SCRIPT,  F(nested), 0},
-    {"-ssl2",          OPT_PROTO,   BOTH,   UNUSED,  0, TLS_PROTO_SSL2},
-    {"-ssl3",          OPT_PROTO,   BOTH,   UNUSED,  0, TLS_PROTO_SSL3},
-    {NULL,             OPT_BOOL,    0,      UNUSED,  0, 0}
+    {"-server",        OPT_BOOL,    BOTH,   CONTEXT, F(server), NULL},
+    {"-tls1",          OPT_PROTO,   BOTH,   CONTEXT, TLS_PROTO_TLS1, NULL},
+    {"-tls1.1",        OPT_PROTO,   BOTH,   CONTEXT, TLS_PROTO_TLS1_1, NULL},
+    {"-tls1.2",        OPT_PROTO,   BOTH,   CONTEXT, TLS_PROTO_TLS1_2, NULL},
+    {"-tls1.3",        OPT_PROTO,   BOTH,   CONTEXT, TLS_PROTO_TLS1_3, NULL},
+    {"-securitylevel", OPT_LEVEL,   BOTH,   CONTEXT, F(securityLevel), NULL},
+    {"-security_level",OPT_LEVEL,   BOTH,   CONTEXT, F(securityLevel), NULL},
+    {"-certfile",      OPT_FILE,    BOTH,   CONTEXT, F(certFile), NULL},
+    {"-keyfile",       OPT_FILE,    BOTH,   CONTEXT, F(keyFile), NULL},
+    {"-cafile",        OPT_FILE,    BOTH,   CONTEXT, F(caFile), NULL},
+    {"-cadir",         OPT_DIR,     BOTH,   CONTEXT, F(caDir), NULL},
+    {"-crlfile",       OPT_FILE,    BOTH,   CONTEXT, F(crlFile), NULL},
+    {"-crldata",       OPT_DATA,    BOTH,   CONTEXT, F(crlData),
+						TlsCheckCrlData},
+    {"-revocation",    OPT_STRING,  BOTH,   CONTEXT, F(revocation),
+						TlsCheckRevocation},
+    {"-dhparams",      OPT_FILE,    SERVER, CONTEXT, F(dhParams), NULL},
+    {"-pkcs12file",    OPT_FILE,    BOTH,   CONTEXT, F(pkcs12File), NULL},
+    {"-cert",          OPT_DER,     BOTH,   CONTEXT, F(cert), NULL},
+    {"-key",           OPT_DER,     BOTH,   CONTEXT, F(key), NULL},
+    {"-cadata",        OPT_DER,     BOTH,   CONTEXT, F(caData), NULL},
+    {"-pkcs12",        OPT_DATA,    BOTH,   CONTEXT, F(pkcs12), NULL},
+    {"-castore",       OPT_URI,     BOTH,   CONTEXT, F(caStore), NULL},
+    {"-systemca",      OPT_BOOL,    BOTH,   CONTEXT, F(systemCa), NULL},
+    {"-cipher",        OPT_STRING,  BOTH,   CONTEXT, F(cipher), NULL},
+    {"-ciphersuites",  OPT_STRING,  BOTH,   CONTEXT, F(cipherSuites), NULL},
+    {"-groups",        OPT_STRING,  BOTH,   CONTEXT, F(groups),
+						TlsCheckGroups},
+    {"-sigalgs",       OPT_STRING,  BOTH,   CONTEXT, F(sigalgs),
+						TlsCheckSigalgs},
+    {"-password",      OPT_SCRIPT,  BOTH,   CONTEXT, F(password), NULL},
+    {"-alpn",          OPT_STRING,  BOTH,   CONN,    F(alpn), TlsCheckAlpn},
+    {"-command",       OPT_SCRIPT,  BOTH,   CONN,    F(command), NULL},
+    {"-ocsp",          OPT_STRING,  CLIENT, CONN,    F(ocsp),
+						TlsCheckOcspMode},
+    {"-ocspfile",      OPT_FILE,    SERVER, CONN,    F(ocspFile), NULL},
+    {"-post_handshake",OPT_BOOL,    CLIENT, CONN,    F(postHandshake), NULL},
+    {"-request",       OPT_BOOL,    BOTH,   CONN,    F(request), NULL},
+    {"-require",       OPT_BOOL,    BOTH,   CONN,    F(require), NULL},
+    {"-servername",    OPT_STRING,  CLIENT, CONN,    F(serverName),
+						TlsCheckHostName},
+    {"-session_id",    OPT_STRING,  BOTH,   CONN,    F(sessionId), NULL},
+    {"-timeout",       OPT_MS,      BOTH,   CONN,    F(timeout), NULL},
+    {"-autoservername",OPT_IGNORED, CLIENT, SCRIPT,  0, NULL},
+    {"-model",         OPT_STRING,  BOTH,   SCRIPT,  F(model), NULL},
+    {"-nested",        OPT_BOOL,    BOTH,   SCRIPT,  F(nested), NULL},
+    {"-ssl2",          OPT_PROTO,   BOTH,   UNUSED,  TLS_PROTO_SSL2, NULL},
+    {"-ssl3",          OPT_PROTO,   BOTH,   UNUSED,  TLS_PROTO_SSL3, NULL},
+    {NULL,             OPT_BOOL,    0,      UNUSED,  0, NULL},
 };
 
 /*
@@ -296,7 +311,7 @@ SetInt(
     Tcl_Obj *valueObj,
     TlsConfig *cfgPtr)
 {
-    int value, bit = specPtr->bit;
+    int value, bit = (int) specPtr->offset;
 
     if (specPtr->type == OPT_LEVEL) {
 	if (Tcl_GetIntFromObj(NULL, valueObj, &value) != TCL_OK
@@ -335,10 +350,11 @@ SetInt(
  *
  * CheckObj --
  *
- *	Checks the value of a row with a Tcl_Obj field, by its type: DER
- *	bytes, a list, a host name, ALPN names, a file option outside safe
- *	interpreters. Converts the value to the type it is checked as (a
- *	byte array, a list), which later uses find ready.
+ *	Checks the value of a row with a Tcl_Obj field: by its type (bytes,
+ *	a list, a file option outside safe interpreters), then by the row's
+ *	own check if it has one (a host name, ALPN names, groups, ...).
+ *	Converts the value to the type it is checked as (a byte array, a
+ *	list), which later uses find ready.
  *
  * Results:
  *	TCL_OK, or TCL_ERROR {TLS OPTION name ...}.
@@ -368,7 +384,7 @@ CheckObj(
 		    specPtr->type == OPT_DER ? "PEM text or DER bytes"
 		    : "bytes"), "OPTION", specPtr->name, NULL);
 	}
-	return TCL_OK;
+	break;
     case OPT_LIST:
     case OPT_SCRIPT:
 	if (Tcl_ListObjLength(NULL, valueObj, &len) != TCL_OK) {
@@ -376,14 +392,11 @@ CheckObj(
 		    "bad value for %s: must be a list", specPtr->name),
 		    "OPTION", specPtr->name, NULL);
 	}
-	return TCL_OK;
-    case OPT_HOST:
-	return TlsCheckHostName(interp, valueObj);
-    case OPT_ALPN:
-	return TlsCheckAlpn(interp, valueObj);
+	break;
     default:
-	return TCL_OK;
+	break;
     }
+    return specPtr->check == NULL ? TCL_OK : specPtr->check(interp, valueObj);
 }
 
 /*
@@ -694,7 +707,7 @@ KeyRow(
 	return TCL_OK;
     case OPT_PROTO:
 	KeyItem(keyPtr, specPtr->name,
-		ProtoEnabled(cfgPtr, specPtr->bit) ? "1" : "0", 1);
+		ProtoEnabled(cfgPtr, (int) specPtr->offset) ? "1" : "0", 1);
 	return TCL_OK;
     case OPT_BOOL:
     case OPT_LEVEL:
