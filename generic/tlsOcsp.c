@@ -59,6 +59,8 @@ static OcspFile *	GetFile(Tcl_Obj *pathObj, const char **problemPtr);
 static X509 *		FindIssuer(SSL *ssl, X509 *cert);
 static const char *	CheckResponse(OCSP_BASICRESP *bs, X509 *cert,
 			    X509 *issuer, int *statusPtr);
+static const char *	ParseBasic(const unsigned char *der, long length,
+			    OCSP_BASICRESP **bsPtr);
 static const char *	CheckServerResponse(SSL *ssl, Tcl_Obj *derObj);
 static int		ServerStatus(SSL *ssl, TlsConn *connPtr);
 static int		ClientStatus(SSL *ssl, TlsConn *connPtr);
@@ -259,6 +261,35 @@ CheckResponse(
 }
 
 /*
+ * ParseBasic --
+ *	Decodes the DER response der: NULL with *bsPtr the basic response
+ *	of a successful one (owned by the caller: OCSP_BASICRESP_free), or
+ *	a static string saying what it is not (*bsPtr NULL).
+ */
+
+static const char *
+ParseBasic(
+    const unsigned char *der,
+    long length,
+    OCSP_BASICRESP **bsPtr)
+{
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &der, length);
+    const char *problem = NULL;
+
+    *bsPtr = NULL;
+    if (resp == NULL) {
+	problem = "not a DER OCSP response";
+    } else if (OCSP_response_status(resp)
+	    != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+	problem = "the responder did not answer with a status";
+    } else if ((*bsPtr = OCSP_response_get1_basic(resp)) == NULL) {
+	problem = "not a basic OCSP response";
+    }
+    OCSP_RESPONSE_free(resp);
+    return problem;
+}
+
+/*
  * CheckServerResponse --
  *	What is wrong with the DER response derObj as a staple for our
  *	certificate, or NULL if it is fit.
@@ -271,26 +302,19 @@ CheckServerResponse(
 {
     Tcl_Size length;
     const unsigned char *der = Tcl_GetByteArrayFromObj(derObj, &length);
-    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &der, (long) length);
-    OCSP_BASICRESP *bs = NULL;
+    OCSP_BASICRESP *bs;
     X509 *cert = SSL_get_certificate(ssl);	/* The SSL's. */
-    const char *problem = NULL;
+    const char *problem = ParseBasic(der, (long) length, &bs);
     int status;
 
-    if (resp == NULL) {
-	problem = "not a DER OCSP response";
-    } else if (OCSP_response_status(resp)
-	    != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
-	problem = "the responder did not answer with a status";
-    } else if ((bs = OCSP_response_get1_basic(resp)) == NULL) {
-	problem = "not a basic OCSP response";
+    if (problem != NULL) {
+	/* Not a successful basic response. */
     } else if (cert == NULL) {
 	problem = "we have no certificate";
     } else {
 	problem = CheckResponse(bs, cert, FindIssuer(ssl, cert), &status);
     }
     OCSP_BASICRESP_free(bs);
-    OCSP_RESPONSE_free(resp);
     ERR_clear_error();
     return problem;
 }
@@ -400,18 +424,12 @@ ClientVerdict(
     long length,
     int *statusPtr)
 {
-    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &der, length);
-    OCSP_BASICRESP *bs = NULL;
+    OCSP_BASICRESP *bs;
     X509_STORE *store = SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl));
-    const char *problem = NULL;
+    const char *problem = ParseBasic(der, length, &bs);
 
-    if (resp == NULL) {
-	problem = "not a DER OCSP response";
-    } else if (OCSP_response_status(resp)
-	    != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
-	problem = "the responder did not answer with a status";
-    } else if ((bs = OCSP_response_get1_basic(resp)) == NULL) {
-	problem = "not a basic OCSP response";
+    if (problem != NULL) {
+	/* Not a successful basic response. */
     } else if (chain == NULL || sk_X509_num(chain) < 2) {
 	problem = "the server's chain is not verified";
     } else if (OCSP_basic_verify(bs, untrusted, store, 0) <= 0) {
@@ -422,7 +440,6 @@ ClientVerdict(
 		sk_X509_value(chain, 1), statusPtr);
     }
     OCSP_BASICRESP_free(bs);
-    OCSP_RESPONSE_free(resp);
     ERR_clear_error();
     return problem;
 }
