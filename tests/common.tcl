@@ -414,10 +414,7 @@ proc tlstest::readUntil {chan re {ms 10000}} {
 	    return -code error -errorcode {TLSTEST TIMEOUT} \
 		"no /$re/ within $ms ms on $chan; read:\n$buf($chan)"
 	}
-	fileevent $chan readable [list set ::tlstest::readable($chan) 1]
-	waitFor ::tlstest::readable($chan) $left
-	fileevent $chan readable {}
-	unset -nocomplain ::tlstest::readable($chan)
+	AwaitReadable $chan $left
     }
 }
 
@@ -499,6 +496,20 @@ proc tlstest::idleCommand {secs} {
     return [list [info nameofexecutable] $idleScript $secs]
 }
 
+# tlstest::AwaitReadable --
+#
+#	Runs the event loop until chan is readable, for at most ms
+#	milliseconds of the clock (a limit already stretched by $slowdown,
+#	which waitFor would stretch again).
+
+proc tlstest::AwaitReadable {chan ms} {
+    variable slowdown
+    fileevent $chan readable [list set ::tlstest::readable($chan) 1]
+    waitFor ::tlstest::readable($chan) [expr {max(1, $ms / $slowdown)}]
+    fileevent $chan readable {}
+    unset -nocomplain ::tlstest::readable($chan)
+}
+
 # tlstest::execBounded --
 #
 #	Like [exec {*}cmd 2>@1]: runs cmd, returns its output (stdout and
@@ -528,10 +539,7 @@ proc tlstest::execBounded {ms cmd} {
 	    return -code error -errorcode {TLSTEST TIMEOUT} \
 		"[lindex $cmd 0] did not end within $ms ms; output:\n$out"
 	}
-	fileevent $chan readable [list set ::tlstest::readable($chan) 1]
-	waitFor ::tlstest::readable($chan) $left
-	fileevent $chan readable {}
-	unset -nocomplain ::tlstest::readable($chan)
+	AwaitReadable $chan $left
     }
     fconfigure $chan -blocking 1
     if {[string index $out end] eq "\n"} {
