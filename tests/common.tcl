@@ -712,17 +712,17 @@ testConstraint opensslCli [tlstest::haveOpenssl]
 # OpenSSL's apps/lib/apps.c takes a stdin that is not a console as always
 # ready, and the program blocks in ReadFile on the pipe until we write a
 # line (openssl/openssl pull request 32634; Windows, not Wine).
-testConstraint opensslIdleStdin [expr {!$tlstest::windows}]
+testConstraint opensslIdleStdin [expr {!$::tlstest::windows}]
 # Off under Wine only, for a test that Wine cannot carry though Windows
 # could; the test's comment says what Wine does differently.
-testConstraint wineLimit [expr {!$tlstest::wine}]
+testConstraint wineLimit [expr {!$::tlstest::wine}]
 # Root (uid 0 on Unix) reads any file whatever its mode and may bind
 # privileged ports, so tests of those refusals need another user.
 testConstraint notRoot [expr {![tlstest::isRoot]}]
 # Linux's /proc/self (descriptor counts, memory maps, status). Under Wine
 # the host's /proc shows through drive Z:, but it describes the Wine
 # process, not what Windows offers: so Unix only.
-testConstraint procfs [expr {!$tlstest::windows
+testConstraint procfs [expr {!$::tlstest::windows
     && [file isdirectory /proc/self/fd]}]
 testConstraint ipv6 [tlstest::haveIpv6]
 testConstraint sanitizer [tlstest::sanitized]
