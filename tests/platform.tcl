@@ -35,6 +35,7 @@
 #	                              else 1
 #	  tlstest::volume n           the amount of data (bytes, lines) a
 #	                              bulk test moves: n, or n/16 on Windows
+#	  tlstest::fileUri path       the file: URI of an absolute path
 #	  tlstest::startRetry script  evaluate script (which starts a
 #	                              process) in the caller; on Windows
 #	                              try again, up to 3 times in all, when
@@ -287,4 +288,16 @@ proc tlstest::startRetry {script} {
 	    return -options $opts $result
 	}
     }
+}
+
+# tlstest::fileUri --
+#
+#	The file: URI of the absolute path: file:/dir/f, or on Windows
+#	file:///C:/dir/f (a drive letter follows the empty authority).
+
+proc tlstest::fileUri {path} {
+    if {[string match /* $path]} {
+	return file:$path
+    }
+    return file:///$path
 }
