@@ -14,60 +14,10 @@
  */
 
 #include "tlsInt.h"
+#include "tlsOptSpec.h"
 #include <stdlib.h>
 #include <openssl/evp.h>
 
-typedef enum OptType {
-    OPT_BOOL,			/* int field, Tcl boolean. */
-    OPT_LEVEL,			/* int field, 0..5. */
-    OPT_MS,			/* int field, milliseconds >= 0. */
-    OPT_PROTO,			/* Protocol bit in protoOn/protoOff. */
-    OPT_IGNORED,		/* Accepted for tls::socket, boolean. */
-    OPT_STRING,			/* Tcl_Obj field, "" means unset. */
-    OPT_FILE,			/* Tcl_Obj field, "" means unset; a file. */
-    OPT_DIR,			/* Tcl_Obj field, "" means unset; a
-				 * directory. */
-    OPT_DER,			/* Tcl_Obj field, byte array: PEM or DER. */
-    OPT_DATA,			/* Tcl_Obj field, byte array. */
-    OPT_URI,			/* Tcl_Obj field, an OpenSSL store URI. */
-    OPT_SCRIPT,			/* Tcl_Obj field, a command prefix. */
-    OPT_LIST			/* Tcl_Obj field, a proper list. */
-} OptType;
-
-/* The types from OPT_STRING on keep a Tcl_Obj (one reference) or NULL. */
-#define OPT_HOLDS_OBJ(t) ((t) >= OPT_STRING)
-
-/* Options that name files: refused in safe interpreters. */
-#define OPT_TOUCHES_FILES(t) \
-	((t) == OPT_FILE || (t) == OPT_DIR || (t) == OPT_URI)
-
-/* Which side an option applies to: a bit mask. */
-#define CLIENT	1
-#define SERVER	2
-#define BOTH	(CLIENT | SERVER)
-
-/* What an option configures. */
-typedef enum OptScope {
-    CONTEXT,			/* The SSL_CTX (TlsBuildContext): part of
-				 * the cache key (TlsConfigKey). */
-    CONN,			/* Each connection: its SSL and TlsConn. */
-    SCRIPT,			/* The commands themselves: tls::import,
-				 * tls::socket (tls.tcl). */
-    UNUSED			/* Accepted; configures nothing. */
-} OptScope;
-
-/* A check of a value beyond its type, in the file that uses the value. */
-typedef int (CheckProc)(Tcl_Interp *interp, Tcl_Obj *valueObj);
-
-typedef struct OptSpec {
-    const char *name;
-    OptType type;
-    int side;			/* CLIENT and/or SERVER. */
-    OptScope scope;
-    size_t offset;		/* Field in TlsConfig; for OPT_PROTO the
-				 * protocol bit instead. */
-    CheckProc *check;		/* For a Tcl_Obj field, or NULL. */
-} OptSpec;
 
 #define F(field) offsetof(TlsConfig, field)
 
@@ -78,7 +28,7 @@ typedef struct OptSpec {
  * spelled the way TclTLS 2.0 spells it follows the manual's name and is
  * not listed in errors.
  */
-static const OptSpec options[] = {
+const OptSpec tlsOptionTable[] = {
     {"-server",        OPT_BOOL,    BOTH,   CONTEXT, F(server), NULL},
     {"-tls1",          OPT_PROTO,   BOTH,   CONTEXT, TLS_PROTO_TLS1, NULL},
     {"-tls1.1",        OPT_PROTO,   BOTH,   CONTEXT, TLS_PROTO_TLS1_1, NULL},
@@ -144,7 +94,7 @@ static const struct { int bit; int version; } versionMap[] = {
  * IntSlot, ObjSlot --
  *	The TlsConfig field of a row, for writing: an int (OPT_BOOL,
  *	OPT_LEVEL, OPT_MS), or a Tcl_Obj pointer (OPT_HOLDS_OBJ types) whose
- *	reference the config owns. IntValue and ObjValue read them.
+ *	reference the config owns. TlsOptInt and TlsOptObj (tlsOptSpec.h) read them.
  */
 
 static int *
@@ -163,21 +113,7 @@ ObjSlot(
     return (Tcl_Obj **)((char *) cfgPtr + specPtr->offset);
 }
 
-static int
-IntValue(
-    const TlsConfig *cfgPtr,
-    const OptSpec *specPtr)
-{
-    return *(const int *)((const char *) cfgPtr + specPtr->offset);
-}
 
-static Tcl_Obj *
-ObjValue(
-    const TlsConfig *cfgPtr,
-    const OptSpec *specPtr)
-{
-    return *(Tcl_Obj *const *)((const char *) cfgPtr + specPtr->offset);
-}
 
 /*
  *----------------------------------------------------------------------
@@ -219,7 +155,7 @@ TlsConfigFree(
 {
     const OptSpec *specPtr;
 
-    for (specPtr = options; specPtr->name != NULL; specPtr++) {
+    for (specPtr = tlsOptionTable; specPtr->name != NULL; specPtr++) {
 	Tcl_Obj **slot = ObjSlot(cfgPtr, specPtr);
 
 	if (OPT_HOLDS_OBJ(specPtr->type) && *slot != NULL) {
@@ -237,7 +173,7 @@ static const char *const socketOnly[] = {
     "-async", "-myaddr", "-myport", "-reuseaddr", "-reuseport", "-type"
 };
 #define N_SOCKET_ONLY (sizeof(socketOnly) / sizeof(socketOnly[0]))
-#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+#define N_OPTIONS (sizeof(tlsOptionTable) / sizeof(tlsOptionTable[0]))
 
 /* CompareNames -- qsort comparison of two option names. */
 
@@ -271,7 +207,7 @@ BadOption(
     const OptSpec *specPtr;
     size_t n = 0, i;
 
-    for (specPtr = options; specPtr->name != NULL; specPtr++) {
+    for (specPtr = tlsOptionTable; specPtr->name != NULL; specPtr++) {
 	if (strcmp(specPtr->name, "-security_level") != 0) {
 	    names[n++] = specPtr->name;	/* The alias is not listed. */
 	}
@@ -515,7 +451,7 @@ TlsConfigParse(
 	const char *name = Tcl_GetString(objv[i]);
 	const OptSpec *specPtr;
 
-	for (specPtr = options; specPtr->name != NULL; specPtr++) {
+	for (specPtr = tlsOptionTable; specPtr->name != NULL; specPtr++) {
 	    if (strcmp(specPtr->name, name) == 0) {
 		break;
 	    }
@@ -550,111 +486,13 @@ TlsConfigParse(
 }
 
 /*
- * The cache key of a context (TlsConfigKey) is one item per context row
- * that applies to the configuration's side, "name=length:value;" (the
- * length keeps a value from passing for the items after it), then the
- * environment OpenSSL reads when it builds a context.
- */
-
-static void
-KeyItem(
-    Tcl_DString *keyPtr,
-    const char *name,
-    const char *value,
-    Tcl_Size len)			/* -1: up to the NUL. */
-{
-    char buf[TCL_INTEGER_SPACE + 2];
-
-    if (len < 0) {
-	len = (Tcl_Size) strlen(value);
-    }
-    snprintf(buf, sizeof(buf), "=%ld:", (long) len);
-    Tcl_DStringAppend(keyPtr, name, -1);
-    Tcl_DStringAppend(keyPtr, buf, -1);
-    Tcl_DStringAppend(keyPtr, value, len);
-    Tcl_DStringAppend(keyPtr, ";", 1);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * KeyFile --
- *
- *	Key item of a file option: the file's identity (TlsFileIdentity,
- *	which checks the file), so that a file replaced on disk gives a new
- *	context. Without -keyfile and -key the key is read from the
- *	-certfile, whose identity the -keyfile item then takes.
- *
- * Results:
- *	TCL_OK, or TCL_ERROR {TLS FILE option} for an unusable file.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-KeyFile(
-    Tcl_Interp *interp,
-    const OptSpec *specPtr,
-    const TlsConfig *cfgPtr,
-    Tcl_DString *keyPtr)
-{
-    Tcl_Obj *pathObj = ObjValue(cfgPtr, specPtr);
-    Tcl_DString id;
-
-    if (pathObj == NULL && specPtr->offset == F(keyFile)
-	    && cfgPtr->key == NULL) {
-	pathObj = cfgPtr->certFile;
-    }
-    Tcl_DStringInit(&id);
-    if (pathObj != NULL && TlsFileIdentity(interp, specPtr->name, pathObj,
-	    specPtr->type == OPT_DIR, &id) != TCL_OK) {
-	Tcl_DStringFree(&id);
-	return TCL_ERROR;
-    }
-    KeyItem(keyPtr, specPtr->name, Tcl_DStringValue(&id),
-	    Tcl_DStringLength(&id));
-    Tcl_DStringFree(&id);
-    return TCL_OK;
-}
-
-/*
- * KeyDigest --
- *	Key item of bytes given in memory: their SHA-256 in hex, so that
- *	credentials are keyed by content without keeping key bytes in the
- *	cache.
- */
-
-static void
-KeyDigest(
-    Tcl_DString *keyPtr,
-    const char *name,
-    Tcl_Obj *objPtr)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    char hex[2 * EVP_MAX_MD_SIZE + 1];
-    unsigned int mdLen = 0, i;
-    const unsigned char *bytes;
-    Tcl_Size len;
-
-    bytes = objPtr != NULL ? Tcl_GetByteArrayFromObj(objPtr, &len) : NULL;
-    if (bytes == NULL || !EVP_Digest(bytes, (size_t) len, md, &mdLen,
-	    EVP_sha256(), NULL)) {
-	mdLen = 0;
-    }
-    for (i = 0; i < mdLen; i++) {
-	snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    }
-    KeyItem(keyPtr, name, hex, (Tcl_Size) (2 * mdLen));
-}
-
-/*
- * ProtoEnabled --
+ * TlsOptProtoEnabled --
  *	Whether the version of a protocol row is in the configuration's
  *	range (-ssl2 and -ssl3 never are).
  */
 
-static int
-ProtoEnabled(
+int
+TlsOptProtoEnabled(
     const TlsConfig *cfgPtr,
     int bit)
 {
@@ -667,132 +505,4 @@ ProtoEnabled(
 	}
     }
     return 0;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * KeyRow --
- *
- *	Appends the key item of one row, the way its type says: a file's
- *	identity, a digest of DER bytes, whether a protocol version is in
- *	the range, an integer, or the string of any other value ("" when
- *	unset).
- *
- * Results:
- *	TCL_OK, or TCL_ERROR for a file that cannot be used.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-KeyRow(
-    Tcl_Interp *interp,
-    const OptSpec *specPtr,
-    const TlsConfig *cfgPtr,
-    Tcl_DString *keyPtr)
-{
-    char buf[TCL_INTEGER_SPACE];
-    Tcl_Obj *valueObj;
-    Tcl_Size len = 0;
-    const char *value = "";
-
-    switch (specPtr->type) {
-    case OPT_FILE:
-    case OPT_DIR:
-	return KeyFile(interp, specPtr, cfgPtr, keyPtr);
-    case OPT_DER:
-    case OPT_DATA:
-	KeyDigest(keyPtr, specPtr->name, ObjValue(cfgPtr, specPtr));
-	return TCL_OK;
-    case OPT_PROTO:
-	KeyItem(keyPtr, specPtr->name,
-		ProtoEnabled(cfgPtr, (int) specPtr->offset) ? "1" : "0", 1);
-	return TCL_OK;
-    case OPT_BOOL:
-    case OPT_LEVEL:
-    case OPT_MS:
-	snprintf(buf, sizeof(buf), "%d", IntValue(cfgPtr, specPtr));
-	KeyItem(keyPtr, specPtr->name, buf, -1);
-	return TCL_OK;
-    case OPT_IGNORED:
-	return TCL_OK;			/* No value is kept. */
-    default:
-	valueObj = ObjValue(cfgPtr, specPtr);
-	if (valueObj != NULL) {
-	    value = Tcl_GetStringFromObj(valueObj, &len);
-	}
-	KeyItem(keyPtr, specPtr->name, value, len);
-	return TCL_OK;
-    }
-}
-
-/*
- * KeyEnvironment --
- *	The key items of what OpenSSL takes from the environment: when the
- *	system store is used, where it is (SSL_CERT_FILE,
- *	SSL_CERT_DIR: a script may set them before a later import); and
- *	whether keys are logged (SSLKEYLOGFILE, TlsKeylogEnabled).
- */
-
-static void
-KeyEnvironment(
-    const TlsConfig *cfgPtr,
-    Tcl_DString *keyPtr)
-{
-    const char *names[2];
-    int i, defaultStore = TlsUsesSystemCa(cfgPtr);
-
-    names[0] = X509_get_default_cert_file_env();
-    names[1] = X509_get_default_cert_dir_env();
-    for (i = 0; i < 2 && defaultStore; i++) {
-	const char *value = getenv(names[i]);
-
-	if (value != NULL) {
-	    KeyItem(keyPtr, names[i], value, -1);
-	} else {
-	    Tcl_DStringAppend(keyPtr, names[i], -1);	/* Unset: no "=". */
-	    Tcl_DStringAppend(keyPtr, ";", 1);
-	}
-    }
-    KeyItem(keyPtr, "SSLKEYLOGFILE", TlsKeylogEnabled() ? "1" : "0", 1);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * TlsConfigKey --
- *
- *	Computes the context cache key of a parsed configuration by walking
- *	the option table: every row that configures the context and applies
- *	to the configuration's side adds its item, so no context option can
- *	be left out of the key. Files are checked on the way, so a missing
- *	file is reported before anything is built.
- *
- * Results:
- *	TCL_OK with the key in *keyPtr (initialised here; the caller frees
- *	it with Tcl_DStringFree), or TCL_ERROR with *keyPtr freed.
- *
- *----------------------------------------------------------------------
- */
-
-int
-TlsConfigKey(
-    Tcl_Interp *interp,
-    const TlsConfig *cfgPtr,
-    Tcl_DString *keyPtr)
-{
-    const OptSpec *specPtr;
-    int side = cfgPtr->server ? SERVER : CLIENT;
-
-    Tcl_DStringInit(keyPtr);
-    for (specPtr = options; specPtr->name != NULL; specPtr++) {
-	if (specPtr->scope == CONTEXT && (specPtr->side & side)
-		&& KeyRow(interp, specPtr, cfgPtr, keyPtr) != TCL_OK) {
-	    Tcl_DStringFree(keyPtr);
-	    return TCL_ERROR;
-	}
-    }
-    KeyEnvironment(cfgPtr, keyPtr);
-    return TCL_OK;
 }
