@@ -52,6 +52,10 @@
  *				supported".
  *	    securitylevel	Integer 0..5.
  *	    session_reused	0 or 1.
+ *	    session_offered	0 or 1: a client offered a session (its
+ *				-session or a saved one).
+ *	    session_ignored	Why a client's -session was not offered
+ *				(tlsSessionIO.c), "" if it was or none.
  *	    is_server		0 or 1.
  *	    cipher		OpenSSL cipher name.
  *	    standard_name	RFC name, e.g.
@@ -576,6 +580,9 @@ TlsConnectionCmd(
 	    ? "supported" : "not supported");
     TlsDictPutInt(dictObj, "securitylevel", SSL_get_security_level(ssl));
     TlsDictPutInt(dictObj, "session_reused", SSL_session_reused(ssl));
+    TlsDictPutInt(dictObj, "session_offered", connPtr->sessionOffered);
+    TlsDictPutString(dictObj, "session_ignored", connPtr->sessionIgnored
+	    ? connPtr->sessionIgnored : "");
     TlsDictPutInt(dictObj, "is_server", SSL_is_server(ssl));
     PutCipher(dictObj, SSL_get_current_cipher(ssl));
     TlsDictPutObj(dictObj, "alpn", AlpnObj(ssl));

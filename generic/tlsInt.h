@@ -83,6 +83,8 @@ typedef struct TlsConfig {
     Tcl_Obj *model;		/* -model channel name. */
     Tcl_Obj *alpn;		/* -alpn list of protocol names. */
     Tcl_Obj *sessionId;		/* -session_id. */
+    Tcl_Obj *session;		/* -session: an exported session (PEM or
+				 * DER), client (tlsSessionIO.c). */
     int nested;			/* -nested: TLS inside TLS allowed. */
     int timeout;		/* -timeout ms, or -1 for the role's
 				 * default (TLS_SERVER_TIMEOUT, or none). */
@@ -321,6 +323,11 @@ struct TlsConn {
     /* Resumption (tlsSession.c). */
     char *sessionKey;		/* Client: which saved session to resume
 				 * and replace (ckalloc), or NULL. */
+    int sessionGiven;		/* Client: the -session given is offered,
+				 * not the table's (tlsSessionIO.c). */
+    int sessionOffered;		/* Client: a session was offered. */
+    const char *sessionIgnored;	/* Client: why -session was not offered
+				 * (a static string), or NULL. */
 
     /* Ciphertext below (tlsBio.c). */
     unsigned char *inBuf;	/* Ciphertext read ahead from below. */
@@ -441,6 +448,13 @@ MODULE_SCOPE int	TlsSessionFinishKey(TlsConn *connPtr);
 MODULE_SCOPE int	TlsSessionKeep(TlsConn *connPtr, SSL_SESSION *sess);
 MODULE_SCOPE int	TlsSessionResumedWithoutCert(TlsConn *connPtr);
 MODULE_SCOPE void	TlsSessionForget(TlsConn *connPtr);
+
+/* tlsSessionIO.c: sessions as bytes; tlsSessionCmd.c: tls::session. */
+MODULE_SCOPE SSL_SESSION *TlsSessionDecode(Tcl_Obj *valueObj);
+MODULE_SCOPE int	TlsCheckSession(Tcl_Interp *interp, Tcl_Obj *valueObj);
+MODULE_SCOPE void	TlsSessionOfferGiven(TlsConn *connPtr,
+			    const TlsConfig *cfgPtr);
+MODULE_SCOPE Tcl_ObjCmdProc TlsSessionCmd;
 
 /*
  * ---------------------------------------------------------------------

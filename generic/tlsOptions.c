@@ -71,6 +71,8 @@ const OptSpec tlsOptionTable[] = {
     {"-servername",    OPT_STRING,  CLIENT, CONN,    F(serverName),
 						TlsCheckHostName},
     {"-session_id",    OPT_STRING,  BOTH,   CONN,    F(sessionId), NULL},
+    {"-session",       OPT_STRING,  CLIENT, CONN,    F(session),
+						TlsCheckSession},
     {"-timeout",       OPT_MS,      BOTH,   CONN,    F(timeout), NULL},
     {"-autoservername",OPT_IGNORED, CLIENT, SCRIPT,  0, NULL},
     {"-model",         OPT_STRING,  BOTH,   SCRIPT,  F(model), NULL},

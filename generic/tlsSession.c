@@ -304,7 +304,7 @@ AppendPeer(
  *	SetKey replaces the connection's session key (ckalloc'ed, owned by
  *	the connection) with a copy of the DString's value, or with none
  *	when keyPtr is NULL. UseKey also offers the session saved under the
- *	key, if any.
+ *	key, if any, unless the -session given is offered (sessionGiven).
  *
  *----------------------------------------------------------------------
  */
@@ -336,9 +336,13 @@ UseKey(
     SSL_SESSION *sess;
 
     SetKey(connPtr, keyPtr);
+    if (connPtr->sessionGiven) {
+	return;			/* -session is offered instead. */
+    }
     sess = Find(&connPtr->ctxPtr->sessions, connPtr->sessionKey);
     if (sess != NULL) {
-	SSL_set_session(connPtr->ssl, sess);	/* Takes a reference. */
+	connPtr->sessionOffered =
+		SSL_set_session(connPtr->ssl, sess);	/* Takes a ref. */
 	SSL_SESSION_free(sess);			/* Drops ours. */
     }
 }
@@ -352,8 +356,10 @@ UseKey(
  *	session saved in its context for the same peer: the -session_id
  *	given, else the server name and the peer's address; a socket still
  *	connecting has no peer address yet, so its key is completed by
- *	TlsSessionFinishKey at the start of the handshake. A server's
- *	sessions are valid in its session id context only.
+ *	TlsSessionFinishKey at the start of the handshake. A -session
+ *	given for this server is offered instead of the saved one, and
+ *	what the connection receives is saved under its key all the same.
+ *	A server's sessions are valid in its session id context only.
  *
  * Results:
  *	TCL_OK, or TCL_ERROR if OpenSSL refuses a server's context.
@@ -372,6 +378,7 @@ TlsSessionSetup(
     if (cfgPtr->server) {
 	return ServerSessionContext(interp, connPtr, cfgPtr);
     }
+    TlsSessionOfferGiven(connPtr, cfgPtr);	/* -session (tlsSessionIO.c) */
     Tcl_DStringInit(&key);
     if (cfgPtr->sessionId != NULL) {
 	Tcl_DStringAppend(&key, KEY_ID, -1);
