@@ -24,6 +24,7 @@
 
 #include "tlsInt.h"
 #include <openssl/pem.h>
+#include <limits.h>
 #include <time.h>
 
 /* The PEM label of a session: what PEM_write_bio_SSL_SESSION writes. */
@@ -80,8 +81,9 @@ TlsSessionDecode(
     const unsigned char *p;
     SSL_SESSION *sess = NULL;
 
-    if (bytes == NULL || len <= 0) {
-	return NULL;		/* Characters above \xFF, or nothing. */
+    if (bytes == NULL || len <= 0 || len > INT_MAX) {
+	return NULL;		/* Characters above \xFF, nothing, or far
+				 * more than any session. */
     }
     start = FindPem(bytes, len);
     if (start >= 0) {
