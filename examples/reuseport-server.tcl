@@ -55,6 +55,7 @@
 package require tls
 
 fconfigure stdout -buffering line
+set script [file normalize [info script]]   ;# started again for the others
 
 # usage --
 #
@@ -267,9 +268,9 @@ proc ended {line} {
 #	waits (at most 20 s) until each one listens too.
 
 proc startOthers {port} {
-    global argv processes others
+    global argv processes others script
     for {set n 2} {$n <= $processes} {incr n} {
-	set cmd [list [info nameofexecutable] [info script] {*}$argv \
+	set cmd [list [info nameofexecutable] $script {*}$argv \
 	    -port $port -worker 1]
 	set pipe [open |[list {*}$cmd 2>@stderr] r+]
 	fconfigure $pipe -blocking 0 -buffering line
