@@ -14,6 +14,9 @@
 #	  --reps N        repetitions, 1 and 2 workers interleaved; the
 #	                  table shows medians (default 3)
 #	  --clients N     client processes in parallel (default 2)
+#	  --bits N        RSA key size of the server (default 4096; 8192
+#	                  takes some 10 s to make, and makes the server's
+#	                  share larger still)
 #	  --results FILE  replace the table in FILE (bench/RESULTS.md)
 #	                  between <!-- multicore-table:start --> and
 #	                  <!-- multicore-table:end -->
@@ -36,7 +39,7 @@
 # Copyright (c) 2026 the tls authors.
 # See the file "license.terms" for terms of use and redistribution.
 
-package require Tcl 8.6
+package require Tcl 8.6-
 namespace eval run {variable library 1}
 source [file join [file dirname [file normalize [info script]]] run.tcl]
 
@@ -44,11 +47,13 @@ namespace eval mc {
     variable time 4
     variable reps 3
     variable clients 2
+    variable bits 4096
     variable results ""
     variable bulkSize 8388608	;# bytes per connection of the bulk figure
     variable cert ""
     variable key ""
     variable ncpu 1		;# CPUs of the machine
+    variable ticketKeys 1	;# reuseport-server.tcl gets -ticketkeys
     variable data		;# array mode,workers,metric -> list of values
     array set data {}
 }
@@ -56,7 +61,7 @@ namespace eval mc {
 proc mc::Usage {msg} {
     puts stderr "multicore.tcl: $msg"
     puts stderr "usage: tclsh bench/multicore.tcl ?--time S? ?--reps N?\
-	?--clients N? ?--results FILE?"
+	?--clients N? ?--bits N? ?--results FILE?"
     exit 2
 }
 
@@ -67,7 +72,7 @@ proc mc::Usage {msg} {
 proc mc::ParseArgs {argv} {
     foreach {opt value} $argv {
 	switch -- $opt {
-	    --time - --reps - --clients {
+	    --time - --reps - --clients - --bits {
 		if {![string is integer -strict $value] || $value < 1} {
 		    Usage "$opt needs a positive integer"
 		}
@@ -88,19 +93,20 @@ proc mc::ParseArgs {argv} {
 
 # mc::MakeCert --
 #
-#	An RSA-4096 localhost certificate from run.tcl's CA.
+#	An RSA localhost certificate (--bits) from run.tcl's CA.
 
 proc mc::MakeCert {} {
     variable cert
     variable key
+    variable bits
     set pki $::run::pki
-    set key [file join $pki rsa4096.key]
-    set cert [file join $pki rsa4096.pem]
-    run::Openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 \
+    set key [file join $pki server.key]
+    set cert [file join $pki server.pem]
+    run::Openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$bits \
 	-out $key
     run::Openssl req -new -key $key -subj "/O=tls-bench/CN=localhost" \
-	-out $pki/rsa4096.csr
-    run::Openssl x509 -req -in $pki/rsa4096.csr -CA $pki/ca.pem \
+	-out $pki/server.csr
+    run::Openssl x509 -req -in $pki/server.csr -CA $pki/ca.pem \
 	-CAkey $pki/ca.key -set_serial 8192 -days 2 \
 	-extfile $pki/ext.cnf -out $cert
 }
@@ -114,21 +120,39 @@ proc mc::MakeCert {} {
 proc mc::StartServer {mode n} {
     variable cert
     variable key
+    variable ticketKeys
     set examples [file join [file dirname $::run::dir] examples]
     if {$mode eq "threads"} {
 	set cmd [list [info nameofexecutable] \
 	    [file join $examples threadpool-server.tcl] -workers $n]
     } else {
-	set keys [file join $::run::pki ticket.keys]
-	run::Openssl rand -out $keys 80
 	set cmd [list [info nameofexecutable] \
-	    [file join $examples reuseport-server.tcl] -processes $n \
-	    -ticketkeys $keys]
+	    [file join $examples reuseport-server.tcl] -processes $n]
+	if {$ticketKeys} {
+	    set keys [file join $::run::pki ticket.keys]
+	    run::Openssl rand -out $keys 80
+	    lappend cmd -ticketkeys $keys
+	}
     }
     lappend cmd -port 0 -log 0 -certfile $cert -keyfile $key
-    set chan [run::Start $cmd [file join $::run::tmp server.err]]
-    while {![regexp {listening on [^ ]*:(\d+)} \
-	    [run::ReadLine $chan 30000] -> port]} {}
+    set errFile [file join $::run::tmp server.err]
+    set chan [run::Start $cmd $errFile]
+    if {[catch {
+	while {![regexp {listening on [^ ]*:(\d+)} \
+		[run::ReadLine $chan 30000] -> port]} {}
+    } msg]} {
+	run::Stop $chan
+	set fd [open $errFile r]
+	set err [read $fd]
+	close $fd
+	if {$ticketKeys && [string match *-ticketkeys* $err]} {
+	    # A build without -ticketkeys (issue 19): each process keeps
+	    # keys of its own, and the table says so.
+	    set ticketKeys 0
+	    return [StartServer $mode $n]
+	}
+	error "[file tail [lindex $cmd 1]]: $msg: $err"
+    }
     set pids [pid $chan]
     foreach f [glob -nocomplain /proc/[lindex $pids 0]/task/*/children] {
 	set fd [open $f r]
@@ -279,12 +303,14 @@ proc mc::Med {key {format %.0f}} {
 
 proc mc::Table {modes} {
     variable data
+    set ceilings {}
     set rows [list "| server | workers | full hs/s | server CPU ms/full hs\
 	| client CPU share | CPU busy | resumed hs/s (resumed %)\
 	| download MiB/s |" "|---|---|---|---|---|---|---|---|"]
     foreach mode $modes {
 	set name [expr {$mode eq "threads" ? "threadpool-server.tcl"
-	    : "reuseport-server.tcl"}]
+	    : $::mc::ticketKeys ? "reuseport-server.tcl -ticketkeys"
+	    : "reuseport-server.tcl (own keys)"}]
 	foreach n {1 2} {
 	    set k $mode,$n
 	    lappend rows "| $name | $n | [Med $k,full]\
@@ -304,8 +330,20 @@ proc mc::Table {modes} {
 	lassign $cells full resumed bulk
 	lappend rows "| $name | **2 / 1** | **$full** | | | | **$resumed**\
 	    | **$bulk** |"
+	# Both sides share the cores: with a client costing the share c of
+	# a handshake's CPU, 2 workers reach at most 2 (1 - c) times 1.
+	if {[info exists data($mode,1,full.share)]} {
+	    lappend ceilings "$name [format %.2fx [expr {2 * (1 - [median \
+		$data($mode,1,full.share)] / 100.0)}]]"
+	}
     }
-    return [join $rows \n]
+    set text [join $rows \n]
+    if {[llength $ceilings]} {
+	append text "\n\nCeiling for full handshakes with 2 workers when the\
+	    clients run on the same cores, 2 × (1 − client CPU share):\
+	    [join $ceilings {, }]."
+    }
+    return $text
 }
 
 # mc::ReplaceBlock --
@@ -336,10 +374,11 @@ proc mc::Main {argv} {
     variable clients
     variable results
     variable ncpu
+    variable bits
     ParseArgs $argv
-    set run::tmp [file join [expr {[file isdirectory /dev/shm] ? "/dev/shm"
+    set ::run::tmp [file join [expr {[file isdirectory /dev/shm] ? "/dev/shm"
 	: "/tmp"}] tls-multicore-[pid]]
-    file mkdir $run::tmp
+    file mkdir $::run::tmp
     run::MakePki
     MakeCert
     set build [run::SnapshotBuild]
@@ -358,7 +397,8 @@ proc mc::Main {argv} {
 	\n] {^processor\s}]]
     run::Say "build $build, Tcl [info patchlevel],\
 	[lrange [exec openssl version] 0 1], $ncpu CPUs,\
-	load average [run::LoadAverage]; $clients s_time clients,\
+	load average [run::LoadAverage]; RSA-$bits server key,\
+	$clients s_time clients,\
 	${time} s per figure, $reps repetitions"
     for {set rep 1} {$rep <= $reps} {incr rep} {
 	foreach mode $modes {
@@ -369,7 +409,8 @@ proc mc::Main {argv} {
 	}
     }
     set table [Table $modes]
-    set note "Tcl [info patchlevel], $ncpu CPUs, $clients s_time clients,\
+    set note "Tcl [info patchlevel], $ncpu CPUs, RSA-$bits server key,\
+	$clients s_time clients,\
 	$time s per figure, medians of $reps; load average at the end\
 	[run::LoadAverage]; [clock format [clock seconds] -format %Y-%m-%d\
 	-gmt 1]."
