@@ -18,8 +18,9 @@
 #	                  takes some 10 s to make, and makes the server's
 #	                  share larger still)
 #	  --results FILE  replace the table in FILE (bench/RESULTS.md)
-#	                  between <!-- multicore-table:start --> and
-#	                  <!-- multicore-table:end -->
+#	                  between <!-- multicore-table:tclN:start --> and
+#	                  <!-- multicore-table:tclN:end -->, N the major
+#	                  version of this Tcl (one table for each)
 #
 #	The load comes from "openssl s_time" (C, lean: most of the CPU a
 #	handshake costs is the server's), N processes at once: -new for full
@@ -348,14 +349,16 @@ proc mc::Table {modes} {
 
 # mc::ReplaceBlock --
 #
-#	Replaces the lines between the multicore-table markers of file.
+#	Replaces the lines between the multicore-table markers of file for
+#	this Tcl's major version.
 
 proc mc::ReplaceBlock {file text} {
     set fd [open $file r]
     set old [read $fd]
     close $fd
-    set start "<!-- multicore-table:start -->"
-    set end "<!-- multicore-table:end -->"
+    set tag multicore-table:tcl[lindex [split [info tclversion] .] 0]
+    set start "<!-- $tag:start -->"
+    set end "<!-- $tag:end -->"
     set a [string first $start $old]
     set b [string first $end $old]
     if {$a < 0 || $b < $a} {
