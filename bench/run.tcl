@@ -39,7 +39,7 @@
 # Copyright (c) 2026 the tls authors.
 # See the file "license.terms" for terms of use and redistribution.
 
-package require Tcl 8.6
+package require Tcl 8.6-
 source [file join [file dirname [file normalize [info script]]] median.tcl]
 
 namespace eval run {

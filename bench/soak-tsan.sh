@@ -1,10 +1,15 @@
 #!/bin/sh
 # soak-tsan.sh --
 #
-#	Runs tests/threads.test (or the test files given as arguments) with
-#	the extension built with ThreadSanitizer, into /tmp/tsan-build:
+#	Runs tests/threads.test and tests/multicore.test (or the test files
+#	given as arguments) with the extension built with ThreadSanitizer,
+#	into /tmp/tsan-build:
 #
 #	    bench/soak-tsan.sh [threads.test ...]
+#
+#	multicore.test runs examples/threadpool-server.tcl as a child
+#	tclsh, which inherits the preloaded runtime, TLS_BUILD_DIR and
+#	TSAN_OPTIONS: its reports land with the others.
 #
 #	Tcl itself is not instrumented, so TSan sees only our code and the
 #	calls Tcl makes into the intercepted libc (mutexes, malloc). Reports
@@ -30,7 +35,7 @@ make BUILD="$build" EXTRA_CFLAGS="-fsanitize=thread -O1 -g" \
 supp=$(mktemp /tmp/tsan-supp.XXXXXX)
 printf 'race:Tcl_ServiceEvent\nrace:Tcl_MutexLock\n' > "$supp"
 rm -f /tmp/tsan-report.*
-[ $# -gt 0 ] || set -- threads.test
+[ $# -gt 0 ] || set -- threads.test multicore.test
 status=0
 for file in "$@"; do
     echo "== $file under ThreadSanitizer"
