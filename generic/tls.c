@@ -36,6 +36,7 @@ static const CmdSpec commands[] = {
     {"::tls::groups",		TlsGroupsCmd},
     {"::tls::exportkey",	TlsExportKeyCmd},
     {"::tls::channelbinding",	TlsChannelBindingCmd},
+    {"::tls::ticketkey",	TlsTicketKeyCmd},
     {"::tls::CheckOptions",	TlsCheckOptionsCmd},
     {"::tls::ParseOptions",	TlsParseOptionsCmd},
     {"::tls::starttls",		TlsImportCmd},
