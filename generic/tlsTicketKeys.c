@@ -435,6 +435,7 @@ TlsTicketConnInit(
 {
     TlsTicketRing *ringPtr;
     const unsigned char *bytes;
+    Tcl_Obj *problemObj;
     Tcl_Size len;
 
     if (!cfgPtr->server) {
@@ -455,8 +456,11 @@ TlsTicketConnInit(
     ringPtr = (TlsTicketRing *) ckalloc(sizeof(TlsTicketRing));
     memset(ringPtr, 0, sizeof(TlsTicketRing));
     bytes = Tcl_GetByteArrayFromObj(cfgPtr->ticketKeyData, &len);
-    if (ParseKeys(bytes, len, &ringPtr->keys, &ringPtr->nKeys) != NULL) {
-	RingFree(ringPtr);		/* Checked when parsed: no message. */
+    problemObj = ParseKeys(bytes, len, &ringPtr->keys, &ringPtr->nKeys);
+    if (problemObj != NULL) {		/* Checked when parsed: not here. */
+	Tcl_IncrRefCount(problemObj);
+	Tcl_DecrRefCount(problemObj);
+	RingFree(ringPtr);
 	return TlsTicketCheckData(interp, cfgPtr->ticketKeyData);
     }
     connPtr->ticketRing = ringPtr;
