@@ -37,6 +37,7 @@ static const CmdSpec commands[] = {
     {"::tls::exportkey",	TlsExportKeyCmd},
     {"::tls::channelbinding",	TlsChannelBindingCmd},
     {"::tls::session",		TlsSessionCmd},
+    {"::tls::ticketkey",	TlsTicketKeyCmd},
     {"::tls::CheckOptions",	TlsCheckOptionsCmd},
     {"::tls::ParseOptions",	TlsParseOptionsCmd},
     {"::tls::starttls",		TlsImportCmd},

@@ -226,6 +226,8 @@ TlsBuildContext(
 	 * our kernel drop the data the script has not read yet.
 	 */
 	SSL_CTX_set_num_tickets(ctx, 0);
+	/* Tickets under -ticketkeys or our own keys (tlsTicketKeys.c). */
+	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, TlsTicketKeyCallback);
     } else {
 	/* Sessions go to our per-context table (tlsSession.c). */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT

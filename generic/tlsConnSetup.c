@@ -248,6 +248,10 @@ TlsConnNew(
 	SSL_set_info_callback(connPtr->ssl, TlsInfoCallback);
     }
     TlsOcspConnInit(connPtr, cfgPtr);
+    if (TlsTicketConnInit(interp, connPtr, cfgPtr) != TCL_OK) {
+	TlsConnFree(connPtr);
+	return NULL;
+    }
     if (cfgPtr->alpn != NULL) {
 	TlsAlpnWire(cfgPtr->alpn, &connPtr->alpnWire, &connPtr->alpnLen);
 	if (!cfgPtr->server && connPtr->alpnLen > 0) {
@@ -299,6 +303,7 @@ TlsConnFree(
     }
     TlsSessionForget(connPtr);
     TlsOcspConnFree(connPtr);
+    TlsTicketConnFree(connPtr);
     if (connPtr->inBuf != NULL) {
 	ckfree(connPtr->inBuf);
     }

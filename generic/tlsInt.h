@@ -30,6 +30,7 @@
 
 /* One TLS connection over one channel (defined below). */
 typedef struct TlsConn TlsConn;
+typedef struct TlsTicketRing TlsTicketRing;
 
 /*
  * ---------------------------------------------------------------------
@@ -85,6 +86,8 @@ typedef struct TlsConfig {
     Tcl_Obj *sessionId;		/* -session_id. */
     Tcl_Obj *session;		/* -session: an exported session (PEM or
 				 * DER), client (tlsSessionIO.c). */
+    Tcl_Obj *ticketKeys;	/* -ticketkeys file (tlsTicketKeys.c). */
+    Tcl_Obj *ticketKeyData;	/* -ticketkeydata bytes. */
     int nested;			/* -nested: TLS inside TLS allowed. */
     int timeout;		/* -timeout ms, or -1 for the role's
 				 * default (TLS_SERVER_TIMEOUT, or none). */
@@ -360,6 +363,11 @@ struct TlsConn {
     Tcl_Obj *ocspResult;	/* Client: the verdict, one reference. */
     const char *ocspError;	/* Client: why the staple failed the
 				 * handshake (static), or NULL. */
+
+    /* Session ticket keys (tlsTicketKeys.c). */
+    TlsTicketRing *ticketRing;	/* Server: the -ticketkeys file's ring (the
+				 * process's), a -ticketkeydata ring of its
+				 * own, or NULL: the context's own keys. */
 
     /* The handshake time limit (tlsDeadline.c). */
     int timeoutMs;		/* 0 for none. */
@@ -654,6 +662,22 @@ MODULE_SCOPE int	TlsCheckOcspMode(Tcl_Interp *interp,
 MODULE_SCOPE void	TlsOcspConnInit(TlsConn *connPtr,
 			    const TlsConfig *cfgPtr);
 MODULE_SCOPE void	TlsOcspConnFree(TlsConn *connPtr);
+
+/* tlsTicketKeys.c */
+MODULE_SCOPE int	TlsTicketCheckFile(Tcl_Interp *interp,
+			    Tcl_Obj *pathObj);
+MODULE_SCOPE int	TlsTicketCheckData(Tcl_Interp *interp,
+			    Tcl_Obj *valueObj);
+MODULE_SCOPE TlsTicketRing *TlsTicketFileRing(Tcl_Interp *interp,
+			    Tcl_Obj *pathObj);
+MODULE_SCOPE long	TlsTicketNow(void);
+MODULE_SCOPE int	TlsTicketConnInit(Tcl_Interp *interp,
+			    TlsConn *connPtr, const TlsConfig *cfgPtr);
+MODULE_SCOPE void	TlsTicketConnFree(TlsConn *connPtr);
+MODULE_SCOPE int	TlsTicketKeyCallback(SSL *ssl, unsigned char *name,
+			    unsigned char *iv, EVP_CIPHER_CTX *cctx,
+			    EVP_MAC_CTX *hctx, int enc);
+MODULE_SCOPE Tcl_ObjCmdProc TlsTicketKeyCmd;
 MODULE_SCOPE Tcl_Obj *	TlsOcspResultObj(TlsConn *connPtr);
 MODULE_SCOPE Tcl_Obj *	TlsOcspVerifyInfo(TlsConn *connPtr,
 			    X509_STORE_CTX *storeCtx);
