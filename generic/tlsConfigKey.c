@@ -41,48 +41,6 @@ KeyItem(
 }
 
 /*
- *----------------------------------------------------------------------
- *
- * KeyFile --
- *
- *	Key item of a file option: the file's identity (TlsFileIdentity,
- *	which checks the file), so that a file replaced on disk gives a new
- *	context. Without -keyfile and -key the key is read from the
- *	-certfile, whose identity the -keyfile item then takes.
- *
- * Results:
- *	TCL_OK, or TCL_ERROR {TLS FILE option} for an unusable file.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-KeyFile(
-    Tcl_Interp *interp,
-    const OptSpec *specPtr,
-    const TlsConfig *cfgPtr,
-    Tcl_DString *keyPtr)
-{
-    Tcl_Obj *pathObj = TlsOptObj(cfgPtr, specPtr);
-    Tcl_DString id;
-
-    if (pathObj == NULL && specPtr->offset == offsetof(TlsConfig, keyFile)
-	    && cfgPtr->key == NULL) {
-	pathObj = cfgPtr->certFile;
-    }
-    Tcl_DStringInit(&id);
-    if (pathObj != NULL && TlsFileIdentity(interp, specPtr->name, pathObj,
-	    specPtr->type == OPT_DIR, &id) != TCL_OK) {
-	Tcl_DStringFree(&id);
-	return TCL_ERROR;
-    }
-    KeyItem(keyPtr, specPtr->name, Tcl_DStringValue(&id),
-	    Tcl_DStringLength(&id));
-    Tcl_DStringFree(&id);
-    return TCL_OK;
-}
-
-/*
  * KeyDigest --
  *	Key item of bytes given in memory: their SHA-256 in hex, so that
  *	credentials are keyed by content without keeping key bytes in the
@@ -115,6 +73,65 @@ KeyDigest(
 /*
  *----------------------------------------------------------------------
  *
+ * KeyFile --
+ *
+ *	Key item of a file option: the file's identity (TlsFileIdentity,
+ *	which checks the file), so that a file replaced on disk gives a new
+ *	context; or, byContent, the SHA-256 of the file's bytes (a
+ *	directory: its path as given), the same for a copy of the file on
+ *	another host. Without -keyfile and -key the key is read from the
+ *	-certfile, which the -keyfile item then stands for.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR {TLS FILE option} for an unusable file.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+KeyFile(
+    Tcl_Interp *interp,
+    const OptSpec *specPtr,
+    const TlsConfig *cfgPtr,
+    int byContent,
+    Tcl_DString *keyPtr)
+{
+    Tcl_Obj *pathObj = TlsOptObj(cfgPtr, specPtr);
+    Tcl_DString id;
+
+    if (pathObj == NULL && specPtr->offset == offsetof(TlsConfig, keyFile)
+	    && cfgPtr->key == NULL) {
+	pathObj = cfgPtr->certFile;
+    }
+    if (byContent && pathObj != NULL) {
+	Tcl_Obj *bytesObj = NULL;
+
+	if (specPtr->type == OPT_DIR) {
+	    KeyItem(keyPtr, specPtr->name, Tcl_GetString(pathObj), -1);
+	    return TCL_OK;
+	}
+	if (TlsReadPath(interp, pathObj, specPtr->name, &bytesObj) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+	KeyDigest(keyPtr, specPtr->name, bytesObj);
+	Tcl_DecrRefCount(bytesObj);
+	return TCL_OK;
+    }
+    Tcl_DStringInit(&id);
+    if (pathObj != NULL && TlsFileIdentity(interp, specPtr->name, pathObj,
+	    specPtr->type == OPT_DIR, &id) != TCL_OK) {
+	Tcl_DStringFree(&id);
+	return TCL_ERROR;
+    }
+    KeyItem(keyPtr, specPtr->name, Tcl_DStringValue(&id),
+	    Tcl_DStringLength(&id));
+    Tcl_DStringFree(&id);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * KeyRow --
  *
  *	Appends the key item of one row, the way its type says: a file's
@@ -133,6 +150,7 @@ KeyRow(
     Tcl_Interp *interp,
     const OptSpec *specPtr,
     const TlsConfig *cfgPtr,
+    int byContent,
     Tcl_DString *keyPtr)
 {
     char buf[TCL_INTEGER_SPACE];
@@ -143,7 +161,7 @@ KeyRow(
     switch (specPtr->type) {
     case OPT_FILE:
     case OPT_DIR:
-	return KeyFile(interp, specPtr, cfgPtr, keyPtr);
+	return KeyFile(interp, specPtr, cfgPtr, byContent, keyPtr);
     case OPT_DER:
     case OPT_DATA:
 	KeyDigest(keyPtr, specPtr->name, TlsOptObj(cfgPtr, specPtr));
@@ -202,6 +220,36 @@ KeyEnvironment(
 }
 
 /*
+ * WalkRows --
+ *	Appends the item of every row that configures the context and
+ *	applies to the configuration's side, then the environment's, to
+ *	*keyPtr (initialised here; freed again on error).
+ */
+
+static int
+WalkRows(
+    Tcl_Interp *interp,
+    const TlsConfig *cfgPtr,
+    int byContent,
+    Tcl_DString *keyPtr)
+{
+    const OptSpec *specPtr;
+    int side = cfgPtr->server ? SERVER : CLIENT;
+
+    Tcl_DStringInit(keyPtr);
+    for (specPtr = tlsOptionTable; specPtr->name != NULL; specPtr++) {
+	if (specPtr->scope == CONTEXT && (specPtr->side & side)
+		&& KeyRow(interp, specPtr, cfgPtr, byContent, keyPtr)
+		!= TCL_OK) {
+	    Tcl_DStringFree(keyPtr);
+	    return TCL_ERROR;
+	}
+    }
+    KeyEnvironment(cfgPtr, keyPtr);
+    return TCL_OK;
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * TlsConfigKey --
@@ -225,17 +273,50 @@ TlsConfigKey(
     const TlsConfig *cfgPtr,
     Tcl_DString *keyPtr)
 {
-    const OptSpec *specPtr;
-    int side = cfgPtr->server ? SERVER : CLIENT;
+    return WalkRows(interp, cfgPtr, 0, keyPtr);
+}
 
-    Tcl_DStringInit(keyPtr);
-    for (specPtr = tlsOptionTable; specPtr->name != NULL; specPtr++) {
-	if (specPtr->scope == CONTEXT && (specPtr->side & side)
-		&& KeyRow(interp, specPtr, cfgPtr, keyPtr) != TCL_OK) {
-	    Tcl_DStringFree(keyPtr);
-	    return TCL_ERROR;
-	}
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConfigContentKey --
+ *
+ *	The same walk, but files count by their content, not their identity:
+ *	two servers with copies of the same certificate, key and CA files
+ *	(several hosts behind one name) get the same value. A server's
+ *	session id context is derived from it (tlsSession.c), so that
+ *	servers sharing -ticketkeys resume each other's sessions. Reads
+ *	every file once: called when a server context is built.
+ *
+ * Results:
+ *	TCL_OK with the SHA-256 of that key, in hex, as a new string owned
+ *	by the caller (ckfree) in *hexPtr; or TCL_ERROR with *hexPtr NULL.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsConfigContentKey(
+    Tcl_Interp *interp,
+    const TlsConfig *cfgPtr,
+    char **hexPtr)
+{
+    Tcl_DString key, digest;
+    Tcl_Obj *keyObj;
+
+    *hexPtr = NULL;
+    if (WalkRows(interp, cfgPtr, 1, &key) != TCL_OK) {
+	return TCL_ERROR;
     }
-    KeyEnvironment(cfgPtr, keyPtr);
+    keyObj = Tcl_NewByteArrayObj((const unsigned char *)
+	    Tcl_DStringValue(&key), Tcl_DStringLength(&key));
+    Tcl_IncrRefCount(keyObj);
+    Tcl_DStringFree(&key);
+    Tcl_DStringInit(&digest);
+    KeyDigest(&digest, "content", keyObj);
+    Tcl_DecrRefCount(keyObj);
+    *hexPtr = (char *) ckalloc(Tcl_DStringLength(&digest) + 1);
+    memcpy(*hexPtr, Tcl_DStringValue(&digest), Tcl_DStringLength(&digest) + 1);
+    Tcl_DStringFree(&digest);
     return TCL_OK;
 }

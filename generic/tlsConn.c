@@ -344,6 +344,7 @@ TlsConnHandshakeStep(
     case TLS_IO_DONE:
 	connPtr->state = TLS_OPEN;
 	connPtr->flags &= ~TLS_CONN_WANT_WRITE;
+	TlsSessionKeepRenewed(connPtr);
 	return TLS_IO_DONE;
     case TLS_IO_AGAIN:
 	return TLS_IO_AGAIN;

@@ -81,6 +81,9 @@ FreeContext(
     TlsSessionTableFree(&ctxPtr->sessions);
     SSL_CTX_free(ctxPtr->ctx);
     ckfree(ctxPtr->key);
+    if (ctxPtr->contentKey != NULL) {
+	ckfree(ctxPtr->contentKey);
+    }
     ckfree(ctxPtr);
 }
 
@@ -164,6 +167,7 @@ TlsContextGet(
     const TlsHooks *hooksPtr;
     Tcl_DString key;
     SSL_CTX *ctx;
+    char *contentKey = NULL;
 
     if (TlsConfigKey(interp, cfgPtr, &key) != TCL_OK) {
 	return TCL_ERROR;
@@ -182,7 +186,9 @@ TlsContextGet(
     hooksPtr = contextHooks;
     Tcl_MutexUnlock(&ctxMutex);
     ctx = TlsBuildContext(interp, cfgPtr, hooksPtr);
-    if (ctx == NULL) {
+    if (ctx == NULL || (cfgPtr->server
+	    && TlsConfigContentKey(interp, cfgPtr, &contentKey) != TCL_OK)) {
+	SSL_CTX_free(ctx);
 	Tcl_DStringFree(&key);
 	return TCL_ERROR;
     }
@@ -190,6 +196,7 @@ TlsContextGet(
     ctxPtr->ctx = ctx;
     ctxPtr->refCount = 0;
     ctxPtr->cached = 1;
+    ctxPtr->contentKey = contentKey;
     ctxPtr->key = (char *) ckalloc(Tcl_DStringLength(&key) + 1);
     memcpy(ctxPtr->key, Tcl_DStringValue(&key), Tcl_DStringLength(&key) + 1);
     ctxPtr->nextPtr = tsdPtr->firstPtr;

@@ -101,6 +101,8 @@ MODULE_SCOPE int	TlsConfigParse(Tcl_Interp *interp, Tcl_Size objc,
 MODULE_SCOPE void	TlsConfigFree(TlsConfig *cfgPtr);
 MODULE_SCOPE int	TlsConfigKey(Tcl_Interp *interp,
 			    const TlsConfig *cfgPtr, Tcl_DString *keyPtr);
+MODULE_SCOPE int	TlsConfigContentKey(Tcl_Interp *interp,
+			    const TlsConfig *cfgPtr, char **hexPtr);
 
 /*
  * ---------------------------------------------------------------------
@@ -136,6 +138,8 @@ typedef struct TlsContext {
     int cached;			/* Still reachable from the cache. */
     char *key;			/* Cache key (TlsConfigKey), owned
 				 * (ckalloc). */
+    char *contentKey;		/* Server: TlsConfigContentKey, owned
+				 * (ckalloc); client: NULL. */
     struct TlsContext *nextPtr;	/* Cache list link. */
     TlsSessionTable sessions;	/* Client side: resumable sessions by
 				 * peer (tlsSession.c). */
@@ -454,6 +458,7 @@ MODULE_SCOPE int	TlsSessionSetup(Tcl_Interp *interp, TlsConn *connPtr,
 			    const TlsConfig *cfgPtr);
 MODULE_SCOPE int	TlsSessionFinishKey(TlsConn *connPtr);
 MODULE_SCOPE int	TlsSessionKeep(TlsConn *connPtr, SSL_SESSION *sess);
+MODULE_SCOPE void	TlsSessionKeepRenewed(TlsConn *connPtr);
 MODULE_SCOPE int	TlsSessionResumedWithoutCert(TlsConn *connPtr);
 MODULE_SCOPE void	TlsSessionForget(TlsConn *connPtr);
 

@@ -203,7 +203,8 @@ Find(
  *
  *	Sets a server connection's session id context: a SHA-256 over
  *	everything that decides who is admitted, namely the context (its
- *	cache key names the certificate, the CA files and their versions),
+ *	content key: the options with the certificate, key and CA files by
+ *	their bytes, so that hosts with copies of them agree),
  *	the verification mode, the -command callback (a verify callback may
  *	pin certificates) and the -session_id. OpenSSL resumes a session
  *	(session id or ticket, TLS 1.2 and 1.3) only into the context it
@@ -230,7 +231,7 @@ ServerSessionContext(
     int ok;
 
     Tcl_DStringInit(&in);
-    Tcl_DStringAppend(&in, connPtr->ctxPtr->key, -1);
+    Tcl_DStringAppend(&in, connPtr->ctxPtr->contentKey, -1);
     snprintf(mode, sizeof(mode), "|verify=%d|",
 	    SSL_get_verify_mode(connPtr->ssl));
     Tcl_DStringAppend(&in, mode, -1);
@@ -510,6 +511,39 @@ TlsSessionKeep(
     }
     Save(&connPtr->ctxPtr->sessions, connPtr->sessionKey, sess);
     return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsSessionKeepRenewed --
+ *
+ *	After a client's handshake that resumed a TLS 1.2 session: a server
+ *	may have renewed its ticket (one sharing -ticketkeys renews tickets
+ *	of an older key), but OpenSSL calls no new-session callback for a
+ *	resumed TLS 1.2 handshake, so the table would keep the old ticket
+ *	until that key is gone. Saves the connection's session, which holds
+ *	the renewed ticket (or is the one offered: saving it again changes
+ *	nothing). TLS 1.3 tickets always reach TlsSessionKeep.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsSessionKeepRenewed(
+    TlsConn *connPtr)
+{
+    SSL_SESSION *sess;
+
+    if ((connPtr->flags & TLS_CONN_SERVER)
+	    || !SSL_session_reused(connPtr->ssl)
+	    || SSL_version(connPtr->ssl) >= TLS1_3_VERSION) {
+	return;
+    }
+    sess = SSL_get1_session(connPtr->ssl);	/* Our reference. */
+    if (sess != NULL && !TlsSessionKeep(connPtr, sess)) {
+	SSL_SESSION_free(sess);
+    }
 }
 
 /*
