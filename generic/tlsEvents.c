@@ -23,7 +23,8 @@
 
 static Tcl_TimerProc	TlsTimerProc;
 static Tcl_TimerProc	TlsDeadlineProc;
-static Tcl_IdleProc	TlsTrimProc;
+static Tcl_TimerProc	TrimTimerProc;
+static void		TlsTrimProc(TlsConn *connPtr);
 static Tcl_ExitProc	TlsExitHandler;
 static void		ScheduleTrim(TlsConn *connPtr);
 static void		CancelTrim(TlsConn *connPtr);
@@ -459,7 +460,13 @@ TlsDeadlineProc(
  * ReadyMask --
  *
  *	Which of the script's watched events can be reported now, given the
- *	events the channel below reported.
+ *	events the channel below reported. Readable is looked for (an
+ *	SSL_peek, which may read from the channel below) only when the
+ *	channel below reported it, or bytes, an end or an error wait inside
+ *	the layer: a writable event of a server that also watches readable
+ *	(a download that watches for the client's close) would otherwise
+ *	cost a read that fails with EAGAIN each time. The channel below
+ *	reports readable in its own event when it is.
  *
  *----------------------------------------------------------------------
  */
@@ -487,7 +494,9 @@ ReadyMask(
     if (connPtr->state == TLS_FAILED) {
 	return connPtr->watchMask;
     }
-    if ((connPtr->watchMask & TCL_READABLE) && TlsConnReadable(connPtr)) {
+    if ((connPtr->watchMask & TCL_READABLE) && ((mask & TCL_READABLE)
+	    || connPtr->state != TLS_OPEN || TlsConnBuffered(connPtr))
+	    && TlsConnReadable(connPtr)) {
 	ready |= TCL_READABLE;
     }
     return ready | (mask & TCL_WRITABLE);
@@ -602,14 +611,27 @@ TlsWatchProc(
 /*
  *----------------------------------------------------------------------
  *
- * ScheduleTrim, TlsTrimProc, CancelTrim --
+ * ScheduleTrim, TrimTimerProc, TlsTrimProc, CancelTrim --
  *
- *	Gives back, at idle time, the spare input buffers Tcl keeps on an
- *	idle channel, and our own ciphertext read-ahead buffer
- *	(TlsBioRelease). CancelTrim drops a scheduled trim (the channel
- *	closes or changes thread). Never while OpenSSL or a callback runs:
- *	a script there may enter the event loop while Tcl is filling one of
- *	those buffers.
+ *	Gives back the spare input buffers Tcl keeps on a quiet channel,
+ *	and our own ciphertext read-ahead buffer (TlsBioRelease), once the
+ *	connection has had no I/O and no event for TLS_TRIM_QUIET_MS.
+ *	ScheduleTrim (every TlsChannelUpdate) marks the connection active
+ *	and arms trimTimer if it is not armed; TrimTimerProc arms it again
+ *	while the connection was active since, else trims. CancelTrim
+ *	drops the timer (the channel closes or changes thread). Never
+ *	while OpenSSL or a callback runs: a script there may enter the
+ *	event loop while Tcl is filling one of those buffers.
+ *
+ *	Why a timer and not an idle callback (as before): a pending idle
+ *	callback makes Tcl's event loop poll before it sleeps, and the poll
+ *	of Tcl 8.6's threaded notifier is a round trip through its notifier
+ *	thread (pipe write, select, condition variable), so every line of a
+ *	request/response conversation paid a second notifier round trip and
+ *	the freeing and allocation of both buffers (bench/RESULTS.md, "What
+ *	each change bought"). A timer with a delay adds no poll; a busy
+ *	connection keeps its buffers and pays one timer event per
+ *	TLS_TRIM_QUIET_MS.
  *
  *	Workaround for Tcl: Tcl keeps the emptied input buffer of an idle
  *	channel (after bulk reads at times a second one), of the channel's
@@ -622,26 +644,49 @@ TlsWatchProc(
  *----------------------------------------------------------------------
  */
 
+#define TLS_TRIM_QUIET_MS 5
+
 static void
 ScheduleTrim(
     TlsConn *connPtr)
 {
-    if (!(connPtr->flags & (TLS_CONN_TRIM | TLS_CONN_CLOSED)) && !exiting) {
+    if ((connPtr->flags & TLS_CONN_CLOSED) || exiting) {
+	return;
+    }
+    connPtr->flags |= TLS_CONN_ACTIVE;
+    if (!(connPtr->flags & TLS_CONN_TRIM)) {
 	connPtr->flags |= TLS_CONN_TRIM;
-	Tcl_DoWhenIdle(TlsTrimProc, connPtr);
+	connPtr->trimTimer = Tcl_CreateTimerHandler(TLS_TRIM_QUIET_MS,
+		TrimTimerProc, connPtr);
     }
 }
 
 static void
-TlsTrimProc(
+TrimTimerProc(
     void *clientData)
 {
     TlsConn *connPtr = (TlsConn *) clientData;
+
+    connPtr->trimTimer = NULL;
+    connPtr->flags &= ~TLS_CONN_TRIM;
+    if (connPtr->flags & (TLS_CONN_ACTIVE | TLS_CONN_BUSY
+	    | TLS_CONN_IN_CALLBACK)) {
+	connPtr->flags &= ~TLS_CONN_ACTIVE;
+	connPtr->flags |= TLS_CONN_TRIM;
+	connPtr->trimTimer = Tcl_CreateTimerHandler(TLS_TRIM_QUIET_MS,
+		TrimTimerProc, connPtr);
+	return;
+    }
+    TlsTrimProc(connPtr);
+}
+
+static void
+TlsTrimProc(
+    TlsConn *connPtr)
+{
     int size;
 
-    connPtr->flags &= ~TLS_CONN_TRIM;
-    if (connPtr->self == NULL
-	    || (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_IN_CALLBACK))) {
+    if (connPtr->self == NULL) {
 	return;
     }
     size = Tcl_GetChannelBufferSize(connPtr->self);
@@ -655,7 +700,7 @@ CancelTrim(
     TlsConn *connPtr)
 {
     if (connPtr->flags & TLS_CONN_TRIM) {
-	connPtr->flags &= ~TLS_CONN_TRIM;
-	Tcl_CancelIdleCall(TlsTrimProc, connPtr);
+	connPtr->flags &= ~(TLS_CONN_TRIM | TLS_CONN_ACTIVE);
+	TlsEventsCancelTimer(&connPtr->trimTimer);
     }
 }
