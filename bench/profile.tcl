@@ -27,7 +27,8 @@
 #	            allocation paths that grew most
 #	  rtt       per line round trip on one open connection (blocking
 #	            client, event-driven server; --roundtrips, default
-#	            2000): system calls of each side (strace -c -f) and
+#	            2000): system calls of each side (strace -f; polls
+#	            are pselect6/epoll_wait with a zero timeout) and
 #	            instructions of each side (callgrind, every thread, the
 #	            measured loop only), with the functions with the largest
 #	            inclusive share
@@ -607,6 +608,40 @@ proc prof::Massif {} {
     }
 }
 
+# prof::StraceLog --
+#
+#	Counts the system calls of a full "strace -f" log: dict syscall ->
+#	calls, the total, and the polls among them (pselect6 or epoll_wait
+#	with a zero timeout: an event loop that looked without sleeping,
+#	which Tcl 8.6's threaded notifier turns into a round trip through
+#	its notifier thread).
+
+proc prof::StraceLog {file} {
+    set calls [dict create]
+    set total 0
+    set polls 0
+    if {![file exists $file]} {
+	return [list $calls 0 0]
+    }
+    set fd [open $file r]
+    while {[gets $fd line] >= 0} {
+	# "PID name(args..." or "PID name(args <unfinished ...>"; the
+	# "<... name resumed>" halves are not counted again.
+	if {![regexp {^\d+\s+([a-z_0-9]+)\((.*)$} $line -> name rest]} {
+	    continue
+	}
+	dict incr calls $name
+	incr total
+	if {($name eq "pselect6"
+		&& [string match "*{tv_sec=0, tv_nsec=0}, NULL)*" $rest])
+		|| ($name eq "epoll_wait" && [regexp {, 0\)} $rest])} {
+	    incr polls
+	}
+    }
+    close $fd
+    return [list $calls $total $polls]
+}
+
 # prof::RoundTrips --
 #
 #	The rtt part: system calls and instructions per line round trip on
@@ -618,7 +653,7 @@ proc prof::RoundTrips {} {
     variable roundtrips
     variable out
     run::Say "\n== rtt: per line round trip on an open connection ($roundtrips\
-	round trips; blocking client, event-driven server): strace -c -f,\
+	round trips; blocking client, event-driven server): strace -f,\
 	then callgrind instructions (every thread, measured loop only)"
     dict set ::run::env rtt $roundtrips
     foreach impl $impls {
@@ -628,8 +663,8 @@ proc prof::RoundTrips {} {
 	set base [file join $out strace-rtt-$impl]
 	set onPrep [string map [list @B@ $base] {
 	    set ::prof::tools [list \
-		[prof::Attach [list strace -c -f -o @B@-server.txt -p] $spid @B@.err] \
-		[prof::Attach [list strace -c -f -o @B@-client.txt -p] $cpid @B@.err]]
+		[prof::Attach [list strace -f -o @B@-server.txt -p] $spid @B@.err] \
+		[prof::Attach [list strace -f -o @B@-client.txt -p] $cpid @B@.err]]
 	    after 500
 	}]
 	set onDone {
@@ -643,9 +678,9 @@ proc prof::RoundTrips {} {
 	}
 	set n [dict get $r count]
 	foreach side {client server} {
-	    lassign [StraceTable $base-$side.txt] calls total
-	    run::Say [format "  strace    %-7s %-6s %s" $impl $side \
-		[FormatCalls $calls $total $n]]
+	    lassign [StraceLog $base-$side.txt] calls total polls
+	    run::Say [format "  strace    %-7s %-6s %s; polls %s" $impl $side \
+		[FormatCalls $calls $total $n] [Per $polls $n]]
 	}
     }
     foreach impl $impls {

@@ -460,13 +460,7 @@ TlsDeadlineProc(
  * ReadyMask --
  *
  *	Which of the script's watched events can be reported now, given the
- *	events the channel below reported. Readable is looked for (an
- *	SSL_peek, which may read from the channel below) only when the
- *	channel below reported it, or bytes, an end or an error wait inside
- *	the layer: a writable event of a server that also watches readable
- *	(a download that watches for the client's close) would otherwise
- *	cost a read that fails with EAGAIN each time. The channel below
- *	reports readable in its own event when it is.
+ *	events the channel below reported.
  *
  *----------------------------------------------------------------------
  */
@@ -494,9 +488,7 @@ ReadyMask(
     if (connPtr->state == TLS_FAILED) {
 	return connPtr->watchMask;
     }
-    if ((connPtr->watchMask & TCL_READABLE) && ((mask & TCL_READABLE)
-	    || connPtr->state != TLS_OPEN || TlsConnBuffered(connPtr))
-	    && TlsConnReadable(connPtr)) {
+    if ((connPtr->watchMask & TCL_READABLE) && TlsConnReadable(connPtr)) {
 	ready |= TCL_READABLE;
     }
     return ready | (mask & TCL_WRITABLE);
