@@ -246,8 +246,6 @@ typedef enum TlsState {
 #define TLS_CONN_KEY_PENDING	(1 << 10)	/* sessionKey lacks the peer
 						 * address (connecting). */
 #define TLS_CONN_TRIM		(1 << 11)	/* trimTimer is armed. */
-#define TLS_CONN_ACTIVE		(1 << 12)	/* I/O or events since
-						 * trimTimer was armed. */
 #define TLS_CONN_MOVED		(1 << 13)	/* Channel left its thread. */
 #define TLS_CONN_DROPPED	(1 << 14)	/* A callback closed the
 						 * channel: closed at idle. */
@@ -338,7 +336,8 @@ struct TlsConn {
     int downMask;		/* Events last asked of the channel below. */
     Tcl_TimerToken timer;	/* Pending self-notification, or NULL. */
     Tcl_TimerToken trimTimer;	/* Releases buffers once the connection
-				 * has been quiet (TLS_CONN_TRIM). */
+				 * has been quiet (TLS_CONN_TRIM), */
+    Tcl_Time trimArmed;		/* armed at this time. */
     int savedBufSize;		/* -buffersize before import, restored by
 				 * tls::unimport. */
     TlsConn *nextPtr;		/* This thread's stacked layers, and the */
