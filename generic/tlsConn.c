@@ -26,7 +26,7 @@ static int	Classify(TlsConn *connPtr, TlsOp op, int ret,
  *	The one shape of every OpenSSL call that may do I/O or run
  *	callbacks: clears the error queue (ERR_clear_error only when it
  *	holds something: it empties all its slots, about 800 instructions,
- *	where the look costs a tenth, and a line round trip makes three or
+ *	where the look costs a quarter, and a line round trip makes two to
  *	four calls) and the BIO's errno, marks the
  *	connection busy (callbacks that try to use the channel are refused,
  *	TLS_IO_BUSY) for the call (an outer mark stays), makes the call and
