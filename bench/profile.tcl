@@ -25,6 +25,13 @@
 #	            connection (200 connections, valgrind --tool=massif,
 #	            snapshots taken through vgdb before and after), with the
 #	            allocation paths that grew most
+#	  rtt       per line round trip on one open connection (blocking
+#	            client, event-driven server; --roundtrips, default
+#	            2000): system calls of each side (strace -f; polls
+#	            are pselect6/epoll_wait with a zero timeout) and
+#	            instructions of each side (callgrind, every thread, the
+#	            measured loop only), with the functions with the largest
+#	            inclusive share
 #	--keep DIR keeps the raw outputs (strace, callgrind, perf files).
 #
 # Copyright (c) 2026 the tls authors.
@@ -36,10 +43,11 @@ namespace eval run {
 source [file join [file dirname [file normalize [info script]]] run.tcl]
 
 namespace eval prof {
-    variable parts {strace callgrind perf massif}
+    variable parts {strace callgrind perf massif rtt}
     variable impls {ours python tcltls plain}
     variable bytes [expr {64 << 20}]
     variable handshakes 30
+    variable roundtrips 2000
     variable keep ""
     variable out ""		;# directory of raw outputs
     variable onMark ""		;# script for the client's MARK (see Case)
@@ -600,6 +608,120 @@ proc prof::Massif {} {
     }
 }
 
+# prof::StraceLog --
+#
+#	Counts the system calls of a full "strace -f" log: dict syscall ->
+#	calls, the total, and the polls among them (pselect6 or epoll_wait
+#	with a zero timeout: an event loop that looked without sleeping,
+#	which Tcl 8.6's threaded notifier turns into a round trip through
+#	its notifier thread).
+
+proc prof::StraceLog {file} {
+    set calls [dict create]
+    set total 0
+    set polls 0
+    if {![file exists $file]} {
+	return [list $calls 0 0]
+    }
+    set fd [open $file r]
+    while {[gets $fd line] >= 0} {
+	# "PID name(args..." or "PID name(args <unfinished ...>"; the
+	# "<... name resumed>" halves are not counted again.
+	if {![regexp {^\d+\s+([a-z_0-9]+)\((.*)$} $line -> name rest]} {
+	    continue
+	}
+	dict incr calls $name
+	incr total
+	if {($name eq "pselect6"
+		&& [string match "*{tv_sec=0, tv_nsec=0}, NULL)*" $rest])
+		|| ($name eq "epoll_wait" && [regexp {, 0\)} $rest])} {
+	    incr polls
+	}
+    }
+    close $fd
+    return [list $calls $total $polls]
+}
+
+# prof::RoundTrips --
+#
+#	The rtt part: system calls and instructions per line round trip on
+#	an open connection, each side, for ours, plain Tcl sockets and
+#	Python (the figures' clients and servers, event-driven server).
+
+proc prof::RoundTrips {} {
+    variable impls
+    variable roundtrips
+    variable out
+    run::Say "\n== rtt: per line round trip on an open connection ($roundtrips\
+	round trips; blocking client, event-driven server): strace -f,\
+	then callgrind instructions (every thread, measured loop only)"
+    dict set ::run::env rtt $roundtrips
+    foreach impl $impls {
+	if {$impl ni {ours plain python tcltls}} {
+	    continue
+	}
+	set base [file join $out strace-rtt-$impl]
+	set onPrep [string map [list @B@ $base] {
+	    set ::prof::tools [list \
+		[prof::Attach [list strace -f -o @B@-server.txt -p] $spid @B@.err] \
+		[prof::Attach [list strace -f -o @B@-client.txt -p] $cpid @B@.err]]
+	    after 500
+	}]
+	set onDone {
+	    foreach t $::prof::tools {
+		prof::Detach $t
+	    }
+	}
+	if {[catch {Case $impl rtt {test rtt} {} $onPrep $onDone $base} r]} {
+	    run::Say [format "  strace    %-7s FAILED: %s" $impl $r]
+	    continue
+	}
+	set n [dict get $r count]
+	foreach side {client server} {
+	    lassign [StraceLog $base-$side.txt] calls total polls
+	    run::Say [format "  strace    %-7s %-6s %s; polls %s" $impl $side \
+		[FormatCalls $calls $total $n] [Per $polls $n]]
+	}
+    }
+    foreach impl $impls {
+	if {$impl ni {ours plain python tcltls}} {
+	    continue
+	}
+	set base [file join $out callgrind-rtt-$impl]
+	set wrap [list valgrind --tool=callgrind --instr-atstart=no \
+	    --callgrind-out-file=$base-%p.out]
+	set onPrep {
+	    set ::prof::pids [list $spid $cpid]
+	    foreach p $::prof::pids {
+		prof::Instrument $p on
+	    }
+	}
+	set onDone {
+	    foreach p $::prof::pids {
+		prof::Instrument $p off
+	    }
+	}
+	if {[catch {Case $impl rtt {test rtt} $wrap $onPrep $onDone $base} r]} {
+	    run::Say [format "  callgrind %-7s FAILED: %s" $impl $r]
+	    continue
+	}
+	set n [dict get $r count]
+	foreach side {server client} pid $::prof::pids {
+	    set file $base-$pid.out
+	    if {![file exists $file] || [set total [CallgrindTotal $file]] eq ""} {
+		run::Say "  callgrind $impl $side: no callgrind output"
+		continue
+	    }
+	    file rename -force $file $base-$side.out
+	    run::Say [format "  callgrind %-7s %-6s %6.1f k instructions per round trip" \
+		$impl $side [expr {$total / 1e3 / $n}]]
+	    foreach {share name} [CallgrindTop $base-$side.out $total 10] {
+		run::Say [format "      %5s  %s" $share $name]
+	    }
+	}
+    }
+}
+
 proc prof::Main {argv} {
     variable parts
     variable impls
@@ -615,6 +737,7 @@ proc prof::Main {argv} {
 	    --impls {set impls [split $value ,]}
 	    --bytes {set bytes $value}
 	    --handshakes {set handshakes $value}
+	    --roundtrips {set roundtrips $value}
 	    --keep {set keep [file normalize $value]}
 	    default {
 		puts stderr "usage: tclsh bench/profile.tcl\
@@ -652,6 +775,7 @@ proc prof::Main {argv} {
 	    callgrind {Callgrind}
 	    perf {Perf}
 	    massif {Massif}
+	    rtt {RoundTrips}
 	    default {error "unknown part \"$part\""}
 	}
     }

@@ -17,12 +17,14 @@ run.tcl are those of bench/tcl_client.tcl:
   hs, resume       handshake loop (Python makes full handshakes unless
                    given a session; resume passes the previous
                    connection's, each exchanging a line for a new ticket)
-  first, rtt       first reply on fresh connections; round trips
+  first, rtt       first reply on fresh connections; round trips, each
+                   timed (median and 99th percentile, us)
   mem              opens count connections (handshake and one echoed
                    line each), prints "MARK", waits, closes them: the
                    client of the memory benchmark for every server
 """
 
+import math
 import os
 import shutil
 import socket
@@ -172,11 +174,8 @@ def first(client, count):
             fail("first reply: got %r" % reply)
     c1 = cpu()
     t1 = now()
-    times.sort()
-    mid = len(times) // 2
-    median = times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
-    result(wall=t1 - t0, cpu=c1 - c0, count=count, ms=median,
-           min=times[0], max=times[-1])
+    result(wall=t1 - t0, cpu=c1 - c0, count=count, ms=median(times),
+           min=min(times), max=max(times))
 
 
 def round_trips(client, count):
@@ -185,16 +184,33 @@ def round_trips(client, count):
         sock.sendall(b"ping\n")
         read_line(sock)
     prep()
+    times = []
     t0 = now()
     c0 = cpu()
     for _ in range(count):
+        start = now()
         sock.sendall(b"ping\n")
         if read_line(sock) != b"ping\n":
             fail("round trip: bad reply")
+        times.append((now() - start) * 1e6)
     c1 = cpu()
     t1 = now()
     sock.close()
-    result(wall=t1 - t0, cpu=c1 - c0, count=count)
+    result(wall=t1 - t0, cpu=c1 - c0, count=count, median=median(times),
+           p99=percentile(times, 99))
+
+
+def median(values):
+    s = sorted(values)
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def percentile(values, p):
+    # Nearest rank, as bench/median.tcl's percentile.
+    s = sorted(values)
+    rank = max(1, math.ceil(p / 100.0 * len(s)))
+    return s[rank - 1]
 
 
 def memory(client, count):

@@ -102,7 +102,7 @@ array set run::kindMetrics {
     hs    {rate hs/s higher ccpu {client CPU ms/hs} lower scpu {server CPU ms/hs} lower}
     mem   {kib KiB/conn lower}
     first {ms ms lower}
-    rtt   {us {us/round trip} lower}
+    rtt   {us {us/round trip, median} lower p99 {us, 99th percentile} lower}
 }
 
 array set run::implTitle {
@@ -211,10 +211,10 @@ proc run::Settings {} {
     set ::env(PYTHONDONTWRITEBYTECODE) 1
     if {$quick} {
 	set env [dict create bytes [expr {32 << 20}] seconds 0.5 stime 1 \
-	    conns 500 first 10 rtt 500]
+	    conns 500 first 10 rtt 1000]
     } else {
 	set env [dict create bytes [expr {256 << 20}] seconds 2 stime 2 \
-	    conns 500 first 20 rtt 2000]
+	    conns 500 first 20 rtt 5000]
     }
 }
 
@@ -783,7 +783,8 @@ proc run::RunCase {id kind params impl logBase} {
 	    return [dict create ms [dict get $r ms]]
 	}
 	rtt {
-	    return [dict create us [expr {$wall / [dict get $r count] * 1e6}]]
+	    return [dict create us [dict get $r median] p99 [dict get $r p99] \
+		mean [expr {$wall / [dict get $r count] * 1e6}]]
 	}
     }
 }

@@ -21,7 +21,8 @@
 #	            single-use TLS 1.3 ticket)
 #	  first     count fresh connections (full handshakes), each timed from
 #	            connect to the first reply of the echo server
-#	  rtt       count line round trips on one connection
+#	  rtt       count line round trips on one connection, each timed:
+#	            median and 99th percentile (us) with the totals
 #	  probe     only prints the version and library of the package
 #	            (port is not used)
 #
@@ -218,20 +219,24 @@ proc bench::RoundTrips {port store count} {
 	gets $chan
     }
     Prep
+    set times {}
     set t0 [clock microseconds]
     set c0 [cpu]
     for {set i 0} {$i < $count} {incr i} {
+	set start [clock microseconds]
 	puts $chan ping
 	flush $chan
 	if {[gets $chan] ne "ping"} {
 	    Fail "round trip: bad reply"
 	}
+	lappend times [expr {[clock microseconds] - $start}]
     }
     set c1 [cpu]
     set t1 [clock microseconds]
     close $chan
     Result [dict create wall [expr {($t1 - $t0) / 1e6}] \
-	cpu [expr {$c1 - $c0}] count $count]
+	cpu [expr {$c1 - $c0}] count $count median [median $times] \
+	p99 [percentile $times 99]]
 }
 
 set settings [dict create store cafile bytes 0 file "" seconds 2 max 100000 \

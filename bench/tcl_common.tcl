@@ -41,7 +41,9 @@ proc bench::Fail {msg} {
 proc bench::Load {impl} {
     global env auto_path
     variable pki
-    set bench::impl $impl
+    # Absolute: Tcl 9 resolves bench::impl inside namespace bench as
+    # ::bench::bench::impl.
+    set ::bench::impl $impl
     set pki $env(BENCH_PKI)
     switch -- $impl {
 	plain {

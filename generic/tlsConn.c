@@ -24,7 +24,10 @@ static int	Classify(TlsConn *connPtr, TlsOp op, int ret,
  * TlsConnCall --
  *
  *	The one shape of every OpenSSL call that may do I/O or run
- *	callbacks: clears the error queue and the BIO's errno, marks the
+ *	callbacks: clears the error queue (ERR_clear_error only when it
+ *	holds something: it empties all its slots, about 800 instructions,
+ *	where the look costs a quarter, and a line round trip makes two to
+ *	four calls) and the BIO's errno, marks the
  *	connection busy (callbacks that try to use the channel are refused,
  *	TLS_IO_BUSY) for the call (an outer mark stays), makes the call and
  *	classifies a failure at once (Classify).
@@ -48,7 +51,9 @@ TlsConnCall(
     int outer = connPtr->flags & TLS_CONN_BUSY, ret;
     SSL *ssl = connPtr->ssl;
 
-    ERR_clear_error();
+    if (ERR_peek_error() != 0) {
+	ERR_clear_error();
+    }
     connPtr->ioErrno = 0;
     connPtr->flags |= TLS_CONN_BUSY;
     switch (op) {

@@ -23,7 +23,9 @@
 
 static Tcl_TimerProc	TlsTimerProc;
 static Tcl_TimerProc	TlsDeadlineProc;
-static Tcl_IdleProc	TlsTrimProc;
+static Tcl_TimerProc	TrimTimerProc;
+static void		ArmTrim(TlsConn *connPtr);
+static void		TlsTrimProc(TlsConn *connPtr);
 static Tcl_ExitProc	TlsExitHandler;
 static void		ScheduleTrim(TlsConn *connPtr);
 static void		CancelTrim(TlsConn *connPtr);
@@ -602,14 +604,31 @@ TlsWatchProc(
 /*
  *----------------------------------------------------------------------
  *
- * ScheduleTrim, TlsTrimProc, CancelTrim --
+ * ScheduleTrim, ArmTrim, TrimTimerProc, TlsTrimProc, CancelTrim --
  *
- *	Gives back, at idle time, the spare input buffers Tcl keeps on an
- *	idle channel, and our own ciphertext read-ahead buffer
- *	(TlsBioRelease). CancelTrim drops a scheduled trim (the channel
- *	closes or changes thread). Never while OpenSSL or a callback runs:
- *	a script there may enter the event loop while Tcl is filling one of
- *	those buffers.
+ *	Gives back the spare input buffers Tcl keeps on a quiet channel,
+ *	and our own ciphertext read-ahead buffer (TlsBioRelease), once the
+ *	connection has had no I/O and no event for a while: between
+ *	TLS_TRIM_QUIET_MS - TLS_TRIM_REARM_MS and TLS_TRIM_QUIET_MS.
+ *	ScheduleTrim (every TlsChannelUpdate) arms trimTimer, or moves it
+ *	TLS_TRIM_QUIET_MS ahead when it was armed more than
+ *	TLS_TRIM_REARM_MS ago, so a busy connection's timer never comes due.
+ *	CancelTrim drops the timer (the channel closes or changes thread).
+ *	Never while OpenSSL or a callback runs: a script there may enter
+ *	the event loop while Tcl is filling one of those buffers.
+ *
+ *	Why a timer pushed ahead, and not an idle callback (as before): a
+ *	pending idle callback makes Tcl's event loop poll before it sleeps,
+ *	and a poll of Tcl 8.6's threaded notifier is a round trip through
+ *	its notifier thread (pipe write, select, condition variable), so
+ *	every line of a request/response conversation paid a second
+ *	notifier round trip and the freeing and allocation of both buffers
+ *	(bench/RESULTS.md, "What each change bought"). And why the timer
+ *	must not come due on a busy connection: Tcl 9's epoll notifier
+ *	turns a wait of less than a millisecond into a zero timeout, so the
+ *	last millisecond before a timer is spent polling (seen in Tcl
+ *	9.0.1 as a worse 99th percentile of the round trip with a timer
+ *	that fired every 5 ms on a busy connection).
  *
  *	Workaround for Tcl: Tcl keeps the emptied input buffer of an idle
  *	channel (after bulk reads at times a second one), of the channel's
@@ -622,26 +641,63 @@ TlsWatchProc(
  *----------------------------------------------------------------------
  */
 
+#define TLS_TRIM_QUIET_MS 5
+#define TLS_TRIM_REARM_MS 2
+
+static void
+ArmTrim(
+    TlsConn *connPtr)
+{
+    connPtr->flags |= TLS_CONN_TRIM;
+    Tcl_GetTime(&connPtr->trimArmed);
+    connPtr->trimTimer = Tcl_CreateTimerHandler(TLS_TRIM_QUIET_MS,
+	    TrimTimerProc, connPtr);
+}
+
 static void
 ScheduleTrim(
     TlsConn *connPtr)
 {
-    if (!(connPtr->flags & (TLS_CONN_TRIM | TLS_CONN_CLOSED)) && !exiting) {
-	connPtr->flags |= TLS_CONN_TRIM;
-	Tcl_DoWhenIdle(TlsTrimProc, connPtr);
+    Tcl_Time now;
+
+    if ((connPtr->flags & TLS_CONN_CLOSED) || exiting) {
+	return;
+    }
+    if (!(connPtr->flags & TLS_CONN_TRIM)) {
+	ArmTrim(connPtr);
+	return;
+    }
+    Tcl_GetTime(&now);
+    if ((now.sec - connPtr->trimArmed.sec) * 1000
+	    + (now.usec - connPtr->trimArmed.usec) / 1000
+	    >= TLS_TRIM_REARM_MS) {
+	TlsEventsCancelTimer(&connPtr->trimTimer);
+	ArmTrim(connPtr);
     }
 }
 
 static void
-TlsTrimProc(
+TrimTimerProc(
     void *clientData)
 {
     TlsConn *connPtr = (TlsConn *) clientData;
+
+    connPtr->trimTimer = NULL;
+    connPtr->flags &= ~TLS_CONN_TRIM;
+    if (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_IN_CALLBACK)) {
+	ArmTrim(connPtr);		/* Not now: see above. */
+	return;
+    }
+    TlsTrimProc(connPtr);
+}
+
+static void
+TlsTrimProc(
+    TlsConn *connPtr)
+{
     int size;
 
-    connPtr->flags &= ~TLS_CONN_TRIM;
-    if (connPtr->self == NULL
-	    || (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_IN_CALLBACK))) {
+    if (connPtr->self == NULL) {
 	return;
     }
     size = Tcl_GetChannelBufferSize(connPtr->self);
@@ -656,6 +712,6 @@ CancelTrim(
 {
     if (connPtr->flags & TLS_CONN_TRIM) {
 	connPtr->flags &= ~TLS_CONN_TRIM;
-	Tcl_CancelIdleCall(TlsTrimProc, connPtr);
+	TlsEventsCancelTimer(&connPtr->trimTimer);
     }
 }

@@ -254,7 +254,7 @@ typedef enum TlsState {
 #define TLS_CONN_TICKETS	(1 << 9)	/* Server sent its tickets. */
 #define TLS_CONN_KEY_PENDING	(1 << 10)	/* sessionKey lacks the peer
 						 * address (connecting). */
-#define TLS_CONN_TRIM		(1 << 11)	/* TlsTrimProc scheduled. */
+#define TLS_CONN_TRIM		(1 << 11)	/* trimTimer is armed. */
 #define TLS_CONN_MOVED		(1 << 13)	/* Channel left its thread. */
 #define TLS_CONN_DROPPED	(1 << 14)	/* A callback closed the
 						 * channel: closed at idle. */
@@ -349,6 +349,9 @@ struct TlsConn {
     int watchMask;		/* Events the script watches. */
     int downMask;		/* Events last asked of the channel below. */
     Tcl_TimerToken timer;	/* Pending self-notification, or NULL. */
+    Tcl_TimerToken trimTimer;	/* Releases buffers once the connection
+				 * has been quiet (TLS_CONN_TRIM), */
+    Tcl_Time trimArmed;		/* armed at this time. */
     int savedBufSize;		/* -buffersize before import, restored by
 				 * tls::unimport. */
     TlsConn *nextPtr;		/* This thread's stacked layers, and the */
