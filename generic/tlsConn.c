@@ -48,7 +48,13 @@ TlsConnCall(
     int outer = connPtr->flags & TLS_CONN_BUSY, ret;
     SSL *ssl = connPtr->ssl;
 
-    ERR_clear_error();
+    if (ERR_peek_error() != 0) {
+	/*
+	 * Only when there is something to clear: ERR_clear_error costs
+	 * about 800 instructions, a measurable share of a small record.
+	 */
+	ERR_clear_error();
+    }
     connPtr->ioErrno = 0;
     connPtr->flags |= TLS_CONN_BUSY;
     switch (op) {

@@ -644,6 +644,7 @@ TlsTrimProc(
 	    || (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_IN_CALLBACK))) {
 	return;
     }
+    TlsBioPush(connPtr);	/* A burst of small writes ends here. */
     size = Tcl_GetChannelBufferSize(connPtr->self);
     Tcl_SetChannelBufferSize(connPtr->self, size > 1 ? size - 1 : size + 1);
     Tcl_SetChannelBufferSize(connPtr->self, size);
