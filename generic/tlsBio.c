@@ -475,10 +475,10 @@ TlsBioNoteWrite(
 {
     void *handle;
 
-    if (!(connPtr->flags & TLS_CONN_TCP) || len >= TLS_RECORD_MAX
-	    || ++connPtr->smallWrites < TLS_NAGLE_AFTER
-	    || (connPtr->flags & TLS_CONN_NAGLE)) {
-	return;
+    if ((connPtr->flags & (TLS_CONN_TCP | TLS_CONN_NAGLE)) != TLS_CONN_TCP
+	    || len >= TLS_RECORD_MAX
+	    || ++connPtr->smallWrites < TLS_NAGLE_AFTER) {
+	return;		/* (Counts no further once Nagle is on.) */
     }
     if (TlsBioDownHandle(connPtr, TCL_WRITABLE, &handle) == TCL_OK) {
 	TlsPlatformSetNoDelay(handle, 0);
