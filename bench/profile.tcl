@@ -10,7 +10,8 @@
 #	  strace    syscall counts (strace -c -f, attached to client and
 #	            server for the measured part only) of uploads and
 #	            downloads of --bytes (default 64 MiB) with the blocking
-#	            and the event-driven server and with client fcopy, and
+#	            and the event-driven server, with client fcopy and the
+#	            http package's -querychannel upload, and
 #	            per full handshake (RSA-2048, -cafile)
 #	  callgrind instructions per full handshake (RSA-2048, -cafile), each
 #	            side under valgrind --tool=callgrind with instrumentation
@@ -219,7 +220,7 @@ proc prof::Strace {} {
 	event-driven server)"
     dict set ::run::env bytes $bytes
     run::MakeData $bytes
-    foreach {test mode} {up block up event upfcopy block down block
+    foreach {test mode} {up block up event upfcopy block uphttp block down block
 	    down event downfcopy block hs event} {
 	foreach impl $impls {
 	    if {$impl ni {ours python tcltls plain}
@@ -463,7 +464,7 @@ proc prof::Perf {} {
 	transfer, share of samples per library and top symbols per side"
     dict set ::run::env bytes $size
     run::MakeData $size
-    foreach {test mode} {up block up event upfcopy block down block
+    foreach {test mode} {up block up event upfcopy block uphttp block down block
 	    down event downfcopy block} {
 	foreach impl $impls {
 	    if {$impl ni {ours python tcltls plain}} {

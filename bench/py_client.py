@@ -12,6 +12,9 @@ run.tcl are those of bench/tcl_client.tcl:
 
   up, down         n bytes in 64 KiB sendall / recv_into
   upfcopy          shutil.copyfileobj from a file of n bytes (64 KiB)
+  uphttp           http.client POST of a file of n bytes (the module reads
+                   and sends the body in 8 KiB blocks), on a connection
+                   made as for the other tests
   downfcopy        recv_into and write into a new file (removed after);
                    Python has no fcopy with a byte count
   hs, resume       handshake loop (Python makes full handshakes unless
@@ -25,6 +28,7 @@ run.tcl are those of bench/tcl_client.tcl:
 """
 
 import math
+import http.client
 import os
 import shutil
 import socket
@@ -125,6 +129,30 @@ def bulk(client, test, nbytes, path):
         src.close()
     elif test == "downfcopy":
         os.unlink(path)
+    result(wall=t1 - t0, cpu=c1 - c0, bytes=nbytes)
+
+
+def http_upload(client, nbytes, path):
+    src = open(path, "rb")
+    prep()
+    t0 = now()
+    c0 = cpu()
+    # A connection of our own (to 127.0.0.1, the name sent and checked
+    # being localhost), given to http.client, which then does not open
+    # one; counted in the time like the Tcl clients' http::geturl.
+    conn = http.client.HTTPConnection("localhost", client.port)
+    conn.sock = client.connect()
+    conn.request("POST", "/", body=src, headers={
+        "Content-Type": "application/octet-stream",
+        "Content-Length": str(nbytes)})
+    response = conn.getresponse()
+    body = response.read()
+    c1 = cpu()
+    t1 = now()
+    conn.close()
+    src.close()
+    if response.status != 200 or body != b"OK":
+        fail("http upload: %d %r" % (response.status, body))
     result(wall=t1 - t0, cpu=c1 - c0, bytes=nbytes)
 
 
@@ -247,6 +275,8 @@ def main():
     count = int(settings["count"])
     if test in ("up", "upfcopy", "down", "downfcopy"):
         bulk(client, test, int(settings["bytes"]), settings["file"])
+    elif test == "uphttp":
+        http_upload(client, int(settings["bytes"]), settings["file"])
     elif test in ("hs", "resume"):
         handshakes(client, test, float(settings["seconds"]),
                    int(settings["max"]))

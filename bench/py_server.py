@@ -10,8 +10,9 @@ I/O) or event (non-blocking sockets and a selector, any number of
 connections); kind: rsa or ec. Same protocol as bench/tcl_server.tcl:
 prints "READY port", serves until its standard input ends, and a
 connection's first line chooses
-"UP n" (read n bytes, answer "OK\\n"), "DOWN n" (write n bytes) or echo
-of every line; then the server reads until the client closes. I/O is
+"UP n" (read n bytes, answer "OK\\n"), "DOWN n" (write n bytes), "POST"
+(an HTTP/1.1 request with a Content-Length body, answered 200 "OK"; block
+mode only) or echo of every line; then the server reads until the client closes. I/O is
 done in 64 KiB reads and writes."""
 
 import os
@@ -58,6 +59,8 @@ def serve_blocking(conn):
                 raise EOFError("end of file with %d bytes to go" % left)
             left -= n
         conn.sendall(b"OK\n")
+    elif line.startswith(b"POST "):
+        serve_post(conn, reader)
     elif line.startswith(b"DOWN "):
         left = int(line.split()[1])
         view = memoryview(CHUNK)
@@ -72,6 +75,34 @@ def serve_blocking(conn):
         return
     while conn.recv(65536):
         pass
+
+
+def serve_post(conn, reader):
+    """An HTTP/1.1 POST (request line read): the header, the body of
+    Content-Length bytes, then 200 "OK"."""
+    left = -1
+    while True:
+        header = reader.line()
+        if header is None:
+            raise EOFError("end of file in the request header")
+        header = header.rstrip(b"\r")
+        if not header:
+            break
+        name, _, value = header.partition(b":")
+        if name.strip().lower() == b"content-length":
+            left = int(value)
+    if left < 0:
+        raise ValueError("POST without Content-Length")
+    left -= len(reader.buf)
+    reader.buf.clear()
+    buf = bytearray(65536)
+    while left > 0:
+        n = conn.recv_into(buf, min(left, 65536))
+        if n == 0:
+            raise EOFError("end of file with %d bytes of the body to go" % left)
+        left -= n
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                 b"Content-Length: 2\r\nConnection: close\r\n\r\nOK")
 
 
 def exit_at_stdin_end():

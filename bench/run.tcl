@@ -74,6 +74,7 @@ set run::figures {
     up.block   {upload, blocking server}                 bulk {test up server block}
     up.event   {upload, event-driven server}             bulk {test up server event}
     up.fcopy   {upload, client fcopy file->TLS}          bulk {test upfcopy server block}
+    up.http    {upload, http -querychannel file->TLS}    bulk {test uphttp server block}
     down.block {download, blocking server}               bulk {test down server block}
     down.event {download, event-driven server}           bulk {test down server event}
     down.fcopy {download, client fcopy TLS->file}        bulk {test downfcopy server block}
@@ -612,7 +613,7 @@ proc run::ClientCommand {impl kind params port} {
     switch -- $kind {
 	bulk {
 	    lappend settings bytes [dict get $env bytes]
-	    if {$test eq "upfcopy"} {
+	    if {$test in {upfcopy uphttp}} {
 		lappend settings file [file join $dataDir data]
 	    } elseif {$test eq "downfcopy"} {
 		lappend settings file [file join $dataDir out-$impl]

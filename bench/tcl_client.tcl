@@ -10,6 +10,9 @@
 #
 #	  up        write "UP n" and n bytes in 64 KiB writes, wait for "OK"
 #	  upfcopy   the same with fcopy from a file of n bytes (file)
+#	  uphttp    the http package's POST of a file of n bytes (file):
+#	            http::geturl -querychannel (8 KiB blocks, the package's
+#	            default -queryblocksize), https:// for ours and tcltls
 #	  down      write "DOWN n", read n bytes in 64 KiB reads
 #	  downfcopy the same with fcopy into a new file (file, removed after)
 #	  hs        full handshakes in a loop: connect, handshake, close, for
@@ -149,6 +152,43 @@ proc bench::Bulk {test port store bytes file} {
 	cpu [expr {$c1 - $c0}] bytes $bytes]
 }
 
+# bench::HttpUpload --
+#
+#	uphttp: one http::geturl POST of the file (bytes long) with
+#	-querychannel; the connection and its handshake are part of the
+#	measured time (under a millisecond against the seconds of the
+#	transfer).
+
+proc bench::HttpUpload {port store bytes file} {
+    variable impl
+    package require http
+    if {$impl eq "plain"} {
+	set url http://127.0.0.1:$port/
+    } else {
+	http::register https 443 [list tls::socket {*}[ClientOptions $store]]
+	set url https://127.0.0.1:$port/
+    }
+    set in [open $file rb]
+    Prep
+    set t0 [clock microseconds]
+    set c0 [cpu]
+    set token [http::geturl $url -querychannel $in -keepalive 0 \
+	-type application/octet-stream]
+    set c1 [cpu]
+    set t1 [clock microseconds]
+    set status [http::status $token]
+    set code [http::ncode $token]
+    set body [http::data $token]
+    set error [http::error $token]
+    http::cleanup $token
+    close $in
+    if {$status ne "ok" || $code != 200 || $body ne "OK"} {
+	Fail "http upload: status $status, code $code, body \"$body\" $error"
+    }
+    Result [dict create wall [expr {($t1 - $t0) / 1e6}] \
+	cpu [expr {$c1 - $c0}] bytes $bytes]
+}
+
 proc bench::Handshakes {test port store seconds max} {
     # A first connection loads the CA store into the context and, for
     # resume, gets the session (TLS 1.3 tickets arrive with the reply).
@@ -251,6 +291,9 @@ dict with settings {}
 switch -- $test {
     up - upfcopy - down - downfcopy {
 	bench::Bulk $test $port $store $bytes $file
+    }
+    uphttp {
+	bench::HttpUpload $port $store $bytes $file
     }
     hs - resume {
 	bench::Handshakes $test $port $store $seconds $max

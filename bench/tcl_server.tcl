@@ -15,6 +15,8 @@
 #
 #	    UP n      the server reads n bytes, then answers "OK\n"
 #	    DOWN n    the server writes n bytes
+#	    POST ...  (block mode) an HTTP/1.1 request: the server reads its
+#	              header and Content-Length body, answers 200 "OK"
 #	    other     the line and every following line are echoed
 #
 #	after which the server reads until the client closes. A client that
@@ -78,6 +80,9 @@ proc bench::ServeBlocking {chan} {
 	    puts -nonewline $chan "OK\n"
 	    flush $chan
 	}
+	"POST *" {
+	    ServePost $chan
+	}
 	"DOWN *" {
 	    set left [lindex $line 1]
 	    set chunk [Chunk]
@@ -103,6 +108,36 @@ proc bench::ServeBlocking {chan} {
     while {![eof $chan]} {
 	read $chan 65536
     }
+}
+
+# bench::ServePost --
+#
+#	Block mode: an HTTP/1.1 POST (the request line is read already):
+#	reads the header and the Content-Length bytes of the body, answers
+#	200 "OK" and leaves the connection to be closed by the client.
+
+proc bench::ServePost {chan} {
+    set left -1
+    while {[gets $chan header] >= 0} {
+	set header [string trimright $header \r]
+	if {$header eq ""} {
+	    break
+	}
+	regexp -nocase {^content-length:\s*([0-9]+)} $header -> left
+    }
+    if {$left < 0} {
+	error "POST without Content-Length"
+    }
+    while {$left > 0} {
+	set data [read $chan [expr {min($left, 65536)}]]
+	if {[string length $data] == 0 && [eof $chan]} {
+	    error "end of file with $left bytes of the body to go"
+	}
+	incr left -[string length $data]
+    }
+    puts -nonewline $chan "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+    puts -nonewline $chan "Content-Length: 2\r\nConnection: close\r\n\r\nOK"
+    flush $chan
 }
 
 # bench::Drop --

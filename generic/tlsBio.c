@@ -419,11 +419,11 @@ TlsBioDiscardRaw(
  *
  * TlsBioNoDelay --
  *
- *	Turns off Nagle's algorithm when the channel below is a TCP socket.
- *	TLS sends whole records (Tcl buffers the plaintext), but a TLS 1.3
- *	server writes its session tickets as separate small records right
- *	after the handshake: with Nagle, the first reply then waits for the
- *	client's delayed ACK (about 40 ms).
+ *	Turns off Nagle's algorithm when the channel below is a TCP socket
+ *	(and notes that it is one). TLS sends whole records (Tcl buffers
+ *	the plaintext), but a TLS 1.3 server writes its session tickets as
+ *	separate small records right after the handshake: with Nagle, the
+ *	first reply then waits for the client's delayed ACK (about 40 ms).
  *
  *----------------------------------------------------------------------
  */
@@ -434,8 +434,71 @@ TlsBioNoDelay(
 {
     void *handle;
 
-    if (TlsBioDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK) {
-	TlsPlatformNoDelay(handle);
+    if (TlsBioDownHandle(connPtr, TCL_READABLE, &handle) == TCL_OK
+	    && TlsPlatformNoDelay(handle)) {
+	connPtr->flags |= TLS_CONN_TCP;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsBioNoteWrite, TlsBioPush --
+ *
+ *	A burst of small writes (fcopy hands over one piece of its input's
+ *	-buffersize at a time, 4 KiB for a file, each flushed at once; the
+ *	http package writes 8 KiB per writable event) becomes one record
+ *	and one system call per piece. Without Nagle's algorithm each of
+ *	them also goes out as its own TCP segment, which wakes the peer
+ *	for every 4 KiB. So after TLS_NAGLE_AFTER writes of less than a
+ *	record in a row, with no read in between, TlsBioNoteWrite turns
+ *	Nagle's algorithm on: the kernel then joins the segments while
+ *	earlier ones are not yet acknowledged. Every record still leaves
+ *	this process at once (a flush means what it meant); the kernel
+ *	holds a partial segment at most until the earlier data is
+ *	acknowledged, and TlsBioPush ends the burst (turning Nagle off
+ *	again sends what it holds at once) at the next read of the
+ *	channel, at idle time, and before close_notify (close,
+ *	tls::unimport). A request/response exchange (a write, then a read)
+ *	never turns it on.
+ *
+ *----------------------------------------------------------------------
+ */
+
+#define TLS_NAGLE_AFTER	4
+#define TLS_RECORD_MAX	16384
+
+void
+TlsBioNoteWrite(
+    TlsConn *connPtr,
+    int len)
+{
+    void *handle;
+
+    if ((connPtr->flags & (TLS_CONN_TCP | TLS_CONN_NAGLE)) != TLS_CONN_TCP
+	    || len >= TLS_RECORD_MAX
+	    || ++connPtr->smallWrites < TLS_NAGLE_AFTER) {
+	return;		/* (Counts no further once Nagle is on.) */
+    }
+    if (TlsBioDownHandle(connPtr, TCL_WRITABLE, &handle) == TCL_OK) {
+	TlsPlatformSetNoDelay(handle, 0);
+	connPtr->flags |= TLS_CONN_NAGLE;
+    }
+}
+
+void
+TlsBioPush(
+    TlsConn *connPtr)
+{
+    void *handle;
+
+    connPtr->smallWrites = 0;
+    if (!(connPtr->flags & TLS_CONN_NAGLE)) {
+	return;
+    }
+    connPtr->flags &= ~TLS_CONN_NAGLE;
+    if (TlsBioDownHandle(connPtr, TCL_WRITABLE, &handle) == TCL_OK) {
+	TlsPlatformSetNoDelay(handle, 1);
     }
 }
 

@@ -352,6 +352,7 @@ Unimport(
 	    != TCL_OK) {
 	return TCL_ERROR;
     }
+    TlsBioPush(connPtr);	/* Before close_notify; see TlsBioNoteWrite. */
     if (!blocking && Tcl_IsChannelRegistered(interp, chan)
 	    && !UnimportLater(connPtr, ms)) {
 	/*
@@ -569,6 +570,7 @@ TlsInputProc(
     int n;
 
     Tcl_Preserve(connPtr);	/* A callback may close the channel. */
+    TlsBioPush(connPtr);	/* The peer may be waiting for it. */
     n = TlsConnRead(connPtr, buf, bufSize, errorCodePtr);
     TlsChannelUpdate(connPtr);
     Tcl_Release(connPtr);
@@ -587,6 +589,9 @@ TlsOutputProc(
 
     Tcl_Preserve(connPtr);	/* A callback may close the channel. */
     n = TlsConnWrite(connPtr, buf, toWrite, errorCodePtr);
+    if (n > 0) {
+	TlsBioNoteWrite(connPtr, toWrite);
+    }
     /*
      * Also after a write: one that finished the handshake may have read
      * application data with it, which now waits inside the layer where
@@ -653,6 +658,7 @@ TlsClose2Proc(
      */
     connPtr->flags |= TLS_CONN_CLOSED;
     connPtr->flags &= ~TLS_CONN_DROPPED;
+    TlsBioPush(connPtr);	/* Nagle off: close_notify goes at once. */
     if (!(connPtr->flags & TLS_CONN_UNSTACKING)) {
 	/*
 	 * tls::unimport has shut TLS down already; what TLS did not

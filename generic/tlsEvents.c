@@ -700,6 +700,7 @@ TlsTrimProc(
     if (connPtr->self == NULL) {
 	return;
     }
+    TlsBioPush(connPtr);	/* A burst of small writes ends here. */
     size = Tcl_GetChannelBufferSize(connPtr->self);
     Tcl_SetChannelBufferSize(connPtr->self, size > 1 ? size - 1 : size + 1);
     Tcl_SetChannelBufferSize(connPtr->self, size);

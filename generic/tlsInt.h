@@ -272,6 +272,11 @@ typedef enum TlsState {
 #define TLS_CONN_GOT_DATA	(1 << 20)	/* Bytes came from the peer. */
 #define TLS_CONN_SILENT_EOF	(1 << 21)	/* The client left before
 						 * sending anything. */
+#define TLS_CONN_TCP		(1 << 28)	/* The channel below is a TCP
+						 * socket (tlsBio.c). */
+#define TLS_CONN_NAGLE		(1 << 29)	/* Nagle's algorithm is on
+						 * for a burst of small
+						 * writes (TlsBioNoteWrite). */
 
 /* Results of TlsConnHandshake and friends. */
 #define TLS_IO_DONE	1
@@ -342,6 +347,8 @@ struct TlsConn {
     int ioErrno;		/* errno of the channel below's last failed
 				 * read or write, taken at once: callbacks
 				 * may change errno later. */
+    int smallWrites;		/* Writes of less than a record since the
+				 * last read or idle time (TlsBioNoteWrite). */
 
     /* The channel (tlsChannel.c, its events in tlsEvents.c). */
     Tcl_Channel self;		/* The stacked TLS channel. */
@@ -446,6 +453,8 @@ MODULE_SCOPE int	TlsBioDownBlocking(TlsConn *connPtr, int blocking);
 MODULE_SCOPE void	TlsBioDiscardRaw(TlsConn *connPtr);
 MODULE_SCOPE int	TlsBioWait(TlsConn *connPtr, int events, int ms);
 MODULE_SCOPE void	TlsBioNoDelay(TlsConn *connPtr);
+MODULE_SCOPE void	TlsBioNoteWrite(TlsConn *connPtr, int len);
+MODULE_SCOPE void	TlsBioPush(TlsConn *connPtr);
 MODULE_SCOPE int	TlsBioWasReset(TlsConn *connPtr);
 MODULE_SCOPE void	TlsBioAbort(TlsConn *connPtr);
 

@@ -21,7 +21,8 @@
 #define TLS_WAIT_WRITE	2
 
 MODULE_SCOPE int	TlsPlatformWait(void *handle, int events, int ms);
-MODULE_SCOPE void	TlsPlatformNoDelay(void *handle);
+MODULE_SCOPE int	TlsPlatformNoDelay(void *handle);
+MODULE_SCOPE void	TlsPlatformSetNoDelay(void *handle, int on);
 MODULE_SCOPE int	TlsPlatformPeerAddress(void *handle,
 			    Tcl_DString *dsPtr);
 MODULE_SCOPE int	TlsPlatformWasReset(void *handle);

@@ -56,15 +56,21 @@ TlsPlatformWait(
 /*
  *----------------------------------------------------------------------
  *
- * TlsPlatformNoDelay --
+ * TlsPlatformNoDelay, TlsPlatformSetNoDelay --
  *
- *	Turns off Nagle's algorithm if the descriptor is a TCP socket (IPv4
- *	or IPv6); does nothing for anything else.
+ *	TlsPlatformNoDelay turns off Nagle's algorithm if the descriptor is
+ *	a TCP socket (IPv4 or IPv6) and does nothing for anything else.
+ *	TlsPlatformSetNoDelay turns it on (on 0) or off (on 1) on a
+ *	descriptor known to be a TCP socket; turning it off also sends at
+ *	once what it held back.
+ *
+ * Results:
+ *	TlsPlatformNoDelay: 1 for a TCP socket, else 0.
  *
  *----------------------------------------------------------------------
  */
 
-void
+int
 TlsPlatformNoDelay(
     void *handle)
 {
@@ -77,8 +83,18 @@ TlsPlatformNoDelay(
 	    || type != SOCK_STREAM
 	    || getsockname(FD(handle), (struct sockaddr *) &addr, &len) != 0
 	    || (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)) {
-	return;
+	return 0;
     }
+    (void) setsockopt(FD(handle), IPPROTO_TCP, TCP_NODELAY, &on,
+	    sizeof(on));
+    return 1;
+}
+
+void
+TlsPlatformSetNoDelay(
+    void *handle,
+    int on)
+{
     (void) setsockopt(FD(handle), IPPROTO_TCP, TCP_NODELAY, &on,
 	    sizeof(on));
 }

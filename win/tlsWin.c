@@ -65,15 +65,20 @@ TlsPlatformWait(
 /*
  *----------------------------------------------------------------------
  *
- * TlsPlatformNoDelay --
+ * TlsPlatformNoDelay, TlsPlatformSetNoDelay --
  *
- *	Turns off Nagle's algorithm if the handle is a TCP socket (IPv4 or
- *	IPv6); does nothing for anything else.
+ *	TlsPlatformNoDelay turns off Nagle's algorithm if the handle is a
+ *	TCP socket (IPv4 or IPv6) and does nothing for anything else.
+ *	TlsPlatformSetNoDelay turns it on (on 0) or off (on 1) on a handle
+ *	known to be a TCP socket.
+ *
+ * Results:
+ *	TlsPlatformNoDelay: 1 for a TCP socket, else 0.
  *
  *----------------------------------------------------------------------
  */
 
-void
+int
 TlsPlatformNoDelay(
     void *handle)
 {
@@ -85,10 +90,22 @@ TlsPlatformNoDelay(
 	    &typeLen) != 0 || type != SOCK_STREAM
 	    || getsockname(SOCK(handle), (struct sockaddr *) &addr, &len) != 0
 	    || (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)) {
-	return;
+	return 0;
     }
     (void) setsockopt(SOCK(handle), IPPROTO_TCP, TCP_NODELAY,
 	    (const char *) &on, (int) sizeof(on));
+    return 1;
+}
+
+void
+TlsPlatformSetNoDelay(
+    void *handle,
+    int on)
+{
+    BOOL value = on ? TRUE : FALSE;
+
+    (void) setsockopt(SOCK(handle), IPPROTO_TCP, TCP_NODELAY,
+	    (const char *) &value, (int) sizeof(value));
 }
 
 /*
