@@ -123,10 +123,20 @@ BioRead(
  *
  * TlsBioRelease --
  *
- *	Frees the read-ahead buffer when it holds nothing unread, so that
- *	idle connections stay small. Called at idle time (TlsTrimProc),
- *	not after each read: a busy connection keeps its buffer instead of
- *	allocating it again for every refill.
+ *	Frees the read-ahead buffer when it holds nothing unread, and
+ *	OpenSSL's record buffers when they hold nothing either
+ *	(SSL_free_buffers refuses while a record is partly read or
+ *	written, or decrypted data waits), so that idle connections stay
+ *	small. Called at idle time (TlsTrimProc) and, for blocking
+ *	channels, which may never reach idle time, when a read or the
+ *	handshake leaves nothing behind (TlsConnRest); not after each
+ *	refill: a busy connection keeps its buffer instead of allocating
+ *	it again for every record. Never while OpenSSL runs.
+ *
+ *	SSL_MODE_RELEASE_BUFFERS alone is not enough: OpenSSL keeps its
+ *	read buffer when a read ends in "want read" (a ticket or
+ *	handshake record consumed, then nothing more), which is where an
+ *	idle connection stops.
  *
  *----------------------------------------------------------------------
  */
@@ -139,6 +149,9 @@ TlsBioRelease(
 	ckfree(connPtr->inBuf);
 	connPtr->inBuf = NULL;
 	connPtr->inStart = connPtr->inEnd = 0;
+    }
+    if (connPtr->ssl != NULL && !(connPtr->flags & TLS_CONN_BUSY)) {
+	(void) SSL_free_buffers(connPtr->ssl);	/* 0: still in use. */
     }
 }
 
