@@ -133,10 +133,12 @@ BioRead(
  *	refill: a busy connection keeps its buffer instead of allocating
  *	it again for every record. Never while OpenSSL runs.
  *
- *	SSL_MODE_RELEASE_BUFFERS alone is not enough: OpenSSL keeps its
- *	read buffer when a read ends in "want read" (a ticket or
- *	handshake record consumed, then nothing more), which is where an
- *	idle connection stops.
+ *	SSL_MODE_RELEASE_BUFFERS alone is not enough: on idle client
+ *	connections that had read their first reply, massif showed
+ *	OpenSSL's 16 KiB read buffer (allocated under SSL_read) still held
+ *	by each (OpenSSL 3.0.22). Not done with an OpenSSL whose
+ *	SSL_free_buffers could free a partly read record
+ *	(TlsFreeBuffersSafe).
  *
  *----------------------------------------------------------------------
  */
@@ -150,7 +152,8 @@ TlsBioRelease(
 	connPtr->inBuf = NULL;
 	connPtr->inStart = connPtr->inEnd = 0;
     }
-    if (connPtr->ssl != NULL && !(connPtr->flags & TLS_CONN_BUSY)) {
+    if (connPtr->ssl != NULL && !(connPtr->flags & TLS_CONN_BUSY)
+	    && TlsFreeBuffersSafe()) {
 	(void) SSL_free_buffers(connPtr->ssl);	/* 0: still in use. */
     }
 }
