@@ -21,12 +21,81 @@ static BIO_METHOD *bioMethod = NULL;
 TCL_DECLARE_MUTEX(bioMutex)
 
 /*
+ * One spare read-ahead buffer per thread: a connection that gives its
+ * buffer back at rest (TlsBioRelease) and takes one again for its next
+ * record costs no allocation, and idle connections hold none.
+ */
+typedef struct BioThreadData {
+    unsigned char *spare;	/* A free read-ahead buffer, or NULL. */
+    int exitHandler;		/* FreeSpare is registered. */
+} BioThreadData;
+static Tcl_ThreadDataKey bioDataKey;
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TakeBuffer, GiveBuffer, FreeSpare --
+ *
+ *	TakeBuffer returns a read-ahead buffer of TLS_READ_AHEAD bytes (the
+ *	thread's spare, or a new one), now owned by the caller. GiveBuffer
+ *	takes one back: it becomes the spare, or is freed if there is one.
+ *	FreeSpare frees the spare when the thread exits.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static unsigned char *
+TakeBuffer(void)
+{
+    BioThreadData *tsdPtr = (BioThreadData *)
+	    Tcl_GetThreadData(&bioDataKey, sizeof(BioThreadData));
+    unsigned char *buf = tsdPtr->spare;
+
+    if (buf == NULL) {
+	return (unsigned char *) ckalloc(TLS_READ_AHEAD);
+    }
+    tsdPtr->spare = NULL;
+    return buf;
+}
+
+static void
+FreeSpare(
+    TCL_UNUSED(void *))
+{
+    BioThreadData *tsdPtr = (BioThreadData *)
+	    Tcl_GetThreadData(&bioDataKey, sizeof(BioThreadData));
+
+    if (tsdPtr->spare != NULL) {
+	ckfree(tsdPtr->spare);
+	tsdPtr->spare = NULL;
+    }
+}
+
+static void
+GiveBuffer(
+    unsigned char *buf)
+{
+    BioThreadData *tsdPtr = (BioThreadData *)
+	    Tcl_GetThreadData(&bioDataKey, sizeof(BioThreadData));
+
+    if (tsdPtr->spare != NULL) {
+	ckfree(buf);
+	return;
+    }
+    if (!tsdPtr->exitHandler) {
+	Tcl_CreateThreadExitHandler(FreeSpare, NULL);
+	tsdPtr->exitHandler = 1;
+    }
+    tsdPtr->spare = buf;
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * FillBuffer --
  *
  *	Reads what the channel below has, up to TLS_READ_AHEAD bytes, into
- *	the connection's read-ahead buffer (allocated here when needed; an
+ *	the connection's read-ahead buffer (taken here when needed; an
  *	idle connection gives it back through TlsBioRelease).
  *
  * Results:
@@ -42,7 +111,7 @@ FillBuffer(
     Tcl_Size n;
 
     if (connPtr->inBuf == NULL) {
-	connPtr->inBuf = (unsigned char *) ckalloc(TLS_READ_AHEAD);
+	connPtr->inBuf = TakeBuffer();
     }
     connPtr->inStart = connPtr->inEnd = 0;
     n = Tcl_ReadRaw(connPtr->down, (char *) connPtr->inBuf, TLS_READ_AHEAD);
@@ -148,7 +217,7 @@ TlsBioRelease(
     TlsConn *connPtr)
 {
     if (connPtr->inBuf != NULL && connPtr->inStart == connPtr->inEnd) {
-	ckfree(connPtr->inBuf);
+	GiveBuffer(connPtr->inBuf);
 	connPtr->inBuf = NULL;
 	connPtr->inStart = connPtr->inEnd = 0;
     }
