@@ -22,10 +22,11 @@
 #	            256 MiB; perf record -e cpu-clock, attached for the
 #	            measured part; this machine has no hardware counters):
 #	            share per library and top symbols
-#	  massif    heap growth of each event-driven server per idle
-#	            connection (200 connections, valgrind --tool=massif,
-#	            snapshots taken through vgdb before and after), with the
-#	            allocation paths that grew most
+#	  massif    heap growth per idle connection (200 connections,
+#	            valgrind --tool=massif, snapshots taken through vgdb
+#	            before and after) of each event-driven server and of
+#	            each client, after one echoed line and right after the
+#	            handshake, with the allocation paths that grew most
 #	  rtt       per line round trip on one open connection (blocking
 #	            client, event-driven server; --roundtrips, default
 #	            2000): system calls of each side (strace -f; polls
@@ -547,65 +548,102 @@ proc prof::MassifTree {file depth} {
 
 proc prof::Massif {} {
     variable impls
-    variable out
     set n 200
-    run::Say "\n== massif: server heap per idle connection ($n connections,\
-	handshake and one echoed line each; event-driven server, RSA-2048),\
-	with the allocation paths that grew most"
     dict set ::run::env conns $n
-    foreach impl $impls {
-	if {$impl ni {ours python tcltls plain}} {
-	    continue
+    foreach {test side what} {
+	mem   server {server heap per idle connection, after one echoed line}
+	memhs server {server heap per idle connection, right after the handshake}
+	mem   client {client heap per idle connection, after one echoed line}
+	memhs client {client heap per idle connection, right after the handshake}
+    } {
+	run::Say "\n== massif: $what ($n connections, RSA-2048; Python's\
+	    client for every server, Python's event-driven server for every\
+	    client), with the allocation paths that grew most"
+	foreach impl $impls {
+	    if {$impl in {ours python tcltls plain}} {
+		MassifCase $impl $test $side $n
+	    }
 	}
-	set base [file join $out massif-$impl]
-	set wrap [list valgrind --tool=massif --vgdb=yes --depth=12 \
-	    --massif-out-file=$base.out]
-	set onPrep [string map [list @B@ $base] {
-	    exec vgdb --pid=$spid detailed_snapshot @B@-before.ms >/dev/null 2>@1
-	}]
-	set onMark [string map [list @B@ $base] {
-	    exec vgdb --pid=$spid detailed_snapshot @B@-after.ms >/dev/null 2>@1
-	}]
-	# The server alone runs under massif: wrap only its command.
-	rename ::run::ServerCommand ::run::OrigServerCommand
+    }
+}
+
+# prof::MassifCase --
+#
+#	One massif measurement: the side (server or client) of impl runs
+#	under massif; detailed snapshots through vgdb before the measured
+#	part and once the client says MARK and the measured process has
+#	settled (a server sent nothing finishes its handshakes then).
+#	Prints the heap growth per connection and the largest paths.
+
+proc prof::MassifCase {impl test side n} {
+    variable out
+    set base [file join $out massif-$side-$test-$impl]
+    set wrap [list valgrind --tool=massif --vgdb=yes --depth=12 \
+	--massif-out-file=$base.out]
+    set var [expr {$side eq "server" ? "spid" : "cpid"}]
+    set onPrep [string map [list @B@ $base @V@ $var] {
+	exec vgdb --pid=$@V@ detailed_snapshot @B@-before.ms >/dev/null 2>@1
+    }]
+    set onMark [string map [list @B@ $base @V@ $var] {
+	run::Settle $@V@
+	exec vgdb --pid=$@V@ detailed_snapshot @B@-after.ms >/dev/null 2>@1
+    }]
+    # Only the measured side runs under massif.
+    rename ::run::ServerCommand ::run::OrigServerCommand
+    rename ::run::ClientCommand ::run::OrigClientCommand
+    if {$side eq "server"} {
 	proc ::run::ServerCommand {args} [string map [list @W@ $wrap] {
 	    return [list @W@ {*}[::run::OrigServerCommand {*}$args]]
 	}]
-	set ::prof::onMark $onMark
-	try {
-	    set r [Case $impl mem {test mem} {} $onPrep {} $base]
-	} on error {msg} {
-	    run::Say "  $impl: FAILED: $msg"
+	proc ::run::ClientCommand {args} {
+	    return [::run::OrigClientCommand {*}$args]
+	}
+    } else {
+	set how [expr {$impl eq "plain" ? "plain" : "tls"}]
+	proc ::run::ServerCommand {args} [string map [list @H@ $how] {
+	    return [list $::run::python \
+		[file join $::run::dir py_server.py] @H@ event rsa]
+	}]
+	proc ::run::ClientCommand {args} [string map [list @W@ $wrap] {
+	    return [list @W@ {*}[::run::OrigClientCommand {*}$args]]
+	}]
+    }
+    set ::prof::onMark $onMark
+    try {
+	Case $impl mem [list test $test side $side] {} $onPrep {} $base
+    } on error {msg} {
+	run::Say "  $impl: FAILED: $msg"
+	return
+    } finally {
+	set ::prof::onMark ""
+	rename ::run::ServerCommand {}
+	rename ::run::ClientCommand {}
+	rename ::run::OrigServerCommand ::run::ServerCommand
+	rename ::run::OrigClientCommand ::run::ClientCommand
+    }
+    set before [MassifTree $base-before.ms 5]
+    set after [MassifTree $base-after.ms 5]
+    set total [expr {([dict get $after heap] - [dict get $before heap]) / double($n)}]
+    run::Say [format "  %-7s %.1f KiB of heap per connection" $impl [expr {$total / 1024}]]
+    set growth {}
+    dict for {path bytes} $after {
+	if {[llength $path] < 2} {
 	    continue
-	} finally {
-	    set ::prof::onMark ""
-	    rename ::run::ServerCommand {}
-	    rename ::run::OrigServerCommand ::run::ServerCommand
 	}
-	set before [MassifTree $base-before.ms 5]
-	set after [MassifTree $base-after.ms 5]
-	set total [expr {([dict get $after heap] - [dict get $before heap]) / double($n)}]
-	run::Say [format "  %-7s %.1f KiB of heap per connection" $impl [expr {$total / 1024}]]
-	set growth {}
-	dict for {path bytes} $after {
-	    if {[llength $path] < 2} {
-		continue
-	    }
-	    set old [expr {[dict exists $before $path] ? [dict get $before $path] : 0}]
-	    set d [expr {($bytes - $old) / double($n)}]
-	    if {$d >= 512} {
-		lappend growth [list $d $path]
-	    }
+	set old [expr {[dict exists $before $path] ? [dict get $before $path] : 0}]
+	set d [expr {($bytes - $old) / double($n)}]
+	if {$d >= 512} {
+	    lappend growth [list $d $path]
 	}
-	# The allocation function and its callers, three levels up.
-	set shown 0
-	foreach item [lsort -real -decreasing -index 0 $growth] {
-	    lassign $item d path
-	    if {[llength $path] != 5 || [incr shown] > 12} {
-		continue
-	    }
-	    run::Say [format "      %7.0f B  %s" $d [join [lrange $path 1 end] " < "]]
+    }
+    # The allocation function and its callers, three levels up.
+    set shown 0
+    foreach item [lsort -real -decreasing -index 0 $growth] {
+	lassign $item d path
+	if {[llength $path] != 5 || [incr shown] > 12} {
+	    continue
 	}
+	run::Say [format "      %7.0f B  %s" $d [join [lrange $path 1 end] " < "]]
     }
 }
 

@@ -24,7 +24,9 @@ run.tcl are those of bench/tcl_client.tcl:
                    timed (median and 99th percentile, us)
   mem              opens count connections (handshake and one echoed
                    line each), prints "MARK", waits, closes them: the
-                   client of the memory benchmark for every server
+                   client of the server memory figures for every server,
+                   and Python's own client memory figure
+  memhs            the same without the line (handshake only)
 """
 
 import math
@@ -241,9 +243,10 @@ def percentile(values, p):
     return s[rank - 1]
 
 
-def memory(client, count):
+def memory(client, count, data):
     # The replies are read after all connections are open: a server
     # without TCP_NODELAY may hold each one back for a delayed ACK.
+    # Without data (memhs) each connection only completes its handshake.
     socks = [client.connect()]
     socks[0].sendall(b"x\n")
     read_line(socks[0])
@@ -251,11 +254,13 @@ def memory(client, count):
     t0 = now()
     for _ in range(count):
         sock = client.connect()
-        sock.sendall(b"x\n")
+        if data:
+            sock.sendall(b"x\n")
         socks.append(sock)
-    for sock in socks[1:]:
-        if read_line(sock) != b"x\n":
-            fail("memory: bad reply")
+    if data:
+        for sock in socks[1:]:
+            if read_line(sock) != b"x\n":
+                fail("memory: bad reply")
     t1 = now()
     prep("MARK")
     for sock in socks:
@@ -284,8 +289,8 @@ def main():
         first(client, count)
     elif test == "rtt":
         round_trips(client, count)
-    elif test == "mem":
-        memory(client, count)
+    elif test in ("mem", "memhs"):
+        memory(client, count, test == "mem")
     else:
         fail("unknown test %r" % test)
 

@@ -83,7 +83,10 @@ set run::figures {
     hs.ec      {full handshakes, ECDSA P-256, -cafile}   hs {test hs kind ec store cafile}
     hs.ec.sys  {full handshakes, ECDSA P-256, system store} hs {test hs kind ec store system}
     resume     {resumed handshakes, RSA-2048, -cafile}   hs {test resume kind rsa store cafile}
-    mem        {server memory per idle connection}       mem {test mem}
+    mem        {server memory per idle connection, after one echoed line} mem {test mem side server}
+    mem.hs     {server memory per idle connection, right after the handshake} mem {test memhs side server}
+    cmem       {client memory per idle connection, after one echoed line} mem {test mem side client}
+    cmem.hs    {client memory per idle connection, right after the handshake} mem {test memhs side client}
     first      {first reply on a fresh connection}       first {test first}
     rtt        {round trip on an open connection}        rtt {test rtt}
 }
@@ -473,6 +476,26 @@ proc run::ProcStat {pid} {
     return [dict create cpu $cpu rss $rss]
 }
 
+# run::Settle --
+#
+#	ProcStat of pid once its CPU time has stopped moving (no change over
+#	100 ms, at most 10 s): a server that was sent nothing after the
+#	handshake finishes it (reads the client's Finished) after the
+#	client is done.
+
+proc run::Settle {pid} {
+    set last [ProcStat $pid]
+    for {set i 0} {$i < 100} {incr i} {
+	after 100
+	set now [ProcStat $pid]
+	if {[dict get $now cpu] == [dict get $last cpu]} {
+	    return $now
+	}
+	set last $now
+    }
+    return $last
+}
+
 # run::Start --
 #
 #	Starts cmd (a list) with its standard error appended to errFile,
@@ -633,10 +656,10 @@ proc run::ClientCommand {impl kind params port} {
 	    lappend settings count [dict get $env rtt]
 	}
     }
-    if {$kind eq "mem"} {
+    if {$kind eq "mem" && [dict get $params side] eq "server"} {
 	# One client for every server: only the server is measured.
 	set how [expr {$impl eq "plain" ? "plain" : "tls"}]
-	return [list $python [file join $dir py_client.py] $how mem $port \
+	return [list $python [file join $dir py_client.py] $how $test $port \
 	    {*}$settings]
     }
     switch -- $impl {
@@ -689,8 +712,19 @@ proc run::RunCase {id kind params impl logBase} {
     if {$impl eq "openssl"} {
 	set port [FreePort]
     }
-    set server [Start [ServerCommand $serverImpl $mode $kindCert $www $port] \
-	$logBase-server.err]
+    set side server
+    if {[dict exists $params side]} {
+	set side [dict get $params side]
+    }
+    set serverCmd [ServerCommand $serverImpl $mode $kindCert $www $port]
+    if {$side eq "client"} {
+	# One server for every client: only the client is measured.
+	variable dir
+	variable python
+	set serverCmd [list $python [file join $dir py_server.py] \
+	    [expr {$impl eq "plain" ? "plain" : "tls"}] event $kindCert]
+    }
+    set server [Start $serverCmd $logBase-server.err]
     set client ""
     try {
 	set spid [pid $server]
@@ -719,6 +753,9 @@ proc run::RunCase {id kind params impl logBase} {
 	if {$line ne "PREP"} {
 	    error "client said \"$line\""
 	}
+	if {$side eq "client"} {
+	    set spid [pid $client]	;# The process measured.
+	}
 	after 30
 	set s0 [ProcStat $spid]
 	set s1 $s0
@@ -726,8 +763,7 @@ proc run::RunCase {id kind params impl logBase} {
 	while 1 {
 	    set line [ReadLine $client 300000]
 	    if {$line eq "MARK"} {
-		after 30
-		set s1 [ProcStat $spid]
+		set s1 [Settle $spid]
 		puts $client go
 	    } elseif {[lindex $line 0] eq "RESULT"} {
 		set r [lindex $line 1]

@@ -26,6 +26,9 @@
 #	            connect to the first reply of the echo server
 #	  rtt       count line round trips on one connection, each timed:
 #	            median and 99th percentile (us) with the totals
+#	  mem       count connections held open, each after a handshake and
+#	            one echoed line; memhs: after the handshake only (the
+#	            client side of the memory figures)
 #	  probe     only prints the version and library of the package
 #	            (port is not used)
 #
@@ -279,6 +282,47 @@ proc bench::RoundTrips {port store count} {
 	p99 [percentile $times 99]]
 }
 
+# bench::Memory --
+#
+#	The client side of the memory figures: after a first connection
+#	(context loaded), opens count connections, each with a completed
+#	handshake; test mem also writes a line on each and, once all are
+#	open, reads the replies; memhs sends nothing. Then prints "MARK"
+#	(run.tcl reads this process's VmRSS) and holds them until told.
+#	Connections resume sessions as they would by default.
+
+proc bench::Memory {test port store count} {
+    set chans [list [Connect $port $store]]
+    puts [lindex $chans 0] x
+    flush [lindex $chans 0]
+    gets [lindex $chans 0]
+    Prep
+    set t0 [clock microseconds]
+    for {set i 0} {$i < $count} {incr i} {
+	set chan [Connect $port $store]
+	if {$test eq "mem"} {
+	    puts $chan x
+	    flush $chan
+	}
+	lappend chans $chan
+    }
+    if {$test eq "mem"} {
+	foreach chan [lrange $chans 1 end] {
+	    if {[gets $chan] ne "x"} {
+		Fail "memory: bad reply"
+	    }
+	}
+    }
+    set t1 [clock microseconds]
+    puts MARK
+    flush stdout
+    gets stdin
+    foreach chan $chans {
+	catch {close $chan}
+    }
+    Result [dict create wall [expr {($t1 - $t0) / 1e6}] count $count]
+}
+
 set settings [dict create store cafile bytes 0 file "" seconds 2 max 100000 \
     count 10]
 lassign $argv impl test port
@@ -303,6 +347,9 @@ switch -- $test {
     }
     rtt {
 	bench::RoundTrips $port $store $count
+    }
+    mem - memhs {
+	bench::Memory $test $port $store $count
     }
     probe {
 	set lib ""

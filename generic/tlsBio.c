@@ -21,12 +21,81 @@ static BIO_METHOD *bioMethod = NULL;
 TCL_DECLARE_MUTEX(bioMutex)
 
 /*
+ * One spare read-ahead buffer per thread: a connection that gives its
+ * buffer back at rest (TlsBioRelease) and takes one again for its next
+ * record costs no allocation, and idle connections hold none.
+ */
+typedef struct BioThreadData {
+    unsigned char *spare;	/* A free read-ahead buffer, or NULL. */
+    int exitHandler;		/* FreeSpare is registered. */
+} BioThreadData;
+static Tcl_ThreadDataKey bioDataKey;
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TakeBuffer, GiveBuffer, FreeSpare --
+ *
+ *	TakeBuffer returns a read-ahead buffer of TLS_READ_AHEAD bytes (the
+ *	thread's spare, or a new one), now owned by the caller. GiveBuffer
+ *	takes one back: it becomes the spare, or is freed if there is one.
+ *	FreeSpare frees the spare when the thread exits.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static unsigned char *
+TakeBuffer(void)
+{
+    BioThreadData *tsdPtr = (BioThreadData *)
+	    Tcl_GetThreadData(&bioDataKey, sizeof(BioThreadData));
+    unsigned char *buf = tsdPtr->spare;
+
+    if (buf == NULL) {
+	return (unsigned char *) ckalloc(TLS_READ_AHEAD);
+    }
+    tsdPtr->spare = NULL;
+    return buf;
+}
+
+static void
+FreeSpare(
+    TCL_UNUSED(void *))
+{
+    BioThreadData *tsdPtr = (BioThreadData *)
+	    Tcl_GetThreadData(&bioDataKey, sizeof(BioThreadData));
+
+    if (tsdPtr->spare != NULL) {
+	ckfree(tsdPtr->spare);
+	tsdPtr->spare = NULL;
+    }
+}
+
+static void
+GiveBuffer(
+    unsigned char *buf)
+{
+    BioThreadData *tsdPtr = (BioThreadData *)
+	    Tcl_GetThreadData(&bioDataKey, sizeof(BioThreadData));
+
+    if (tsdPtr->spare != NULL) {
+	ckfree(buf);
+	return;
+    }
+    if (!tsdPtr->exitHandler) {
+	Tcl_CreateThreadExitHandler(FreeSpare, NULL);
+	tsdPtr->exitHandler = 1;
+    }
+    tsdPtr->spare = buf;
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * FillBuffer --
  *
  *	Reads what the channel below has, up to TLS_READ_AHEAD bytes, into
- *	the connection's read-ahead buffer (allocated here when needed; an
+ *	the connection's read-ahead buffer (taken here when needed; an
  *	idle connection gives it back through TlsBioRelease).
  *
  * Results:
@@ -42,7 +111,7 @@ FillBuffer(
     Tcl_Size n;
 
     if (connPtr->inBuf == NULL) {
-	connPtr->inBuf = (unsigned char *) ckalloc(TLS_READ_AHEAD);
+	connPtr->inBuf = TakeBuffer();
     }
     connPtr->inStart = connPtr->inEnd = 0;
     n = Tcl_ReadRaw(connPtr->down, (char *) connPtr->inBuf, TLS_READ_AHEAD);
@@ -123,10 +192,22 @@ BioRead(
  *
  * TlsBioRelease --
  *
- *	Frees the read-ahead buffer when it holds nothing unread, so that
- *	idle connections stay small. Called at idle time (TlsTrimProc),
- *	not after each read: a busy connection keeps its buffer instead of
- *	allocating it again for every refill.
+ *	Frees the read-ahead buffer when it holds nothing unread, and
+ *	OpenSSL's record buffers when they hold nothing either
+ *	(SSL_free_buffers refuses while a record is partly read or
+ *	written, or decrypted data waits), so that idle connections stay
+ *	small. Called at idle time (TlsTrimProc) and, for blocking
+ *	channels, which may never reach idle time, when a read or the
+ *	handshake leaves nothing behind (TlsConnRest); not after each
+ *	refill: a busy connection keeps its buffer instead of allocating
+ *	it again for every record. Never while OpenSSL runs.
+ *
+ *	SSL_MODE_RELEASE_BUFFERS alone is not enough: on idle client
+ *	connections that had read their first reply, massif showed
+ *	OpenSSL's 16 KiB read buffer (allocated under SSL_read) still held
+ *	by each (OpenSSL 3.0.22). Not done with an OpenSSL whose
+ *	SSL_free_buffers could free a partly read record
+ *	(TlsFreeBuffersSafe).
  *
  *----------------------------------------------------------------------
  */
@@ -136,9 +217,13 @@ TlsBioRelease(
     TlsConn *connPtr)
 {
     if (connPtr->inBuf != NULL && connPtr->inStart == connPtr->inEnd) {
-	ckfree(connPtr->inBuf);
+	GiveBuffer(connPtr->inBuf);
 	connPtr->inBuf = NULL;
 	connPtr->inStart = connPtr->inEnd = 0;
+    }
+    if (connPtr->ssl != NULL && !(connPtr->flags & TLS_CONN_BUSY)
+	    && TlsFreeBuffersSafe()) {
+	(void) SSL_free_buffers(connPtr->ssl);	/* 0: still in use. */
     }
 }
 

@@ -55,6 +55,36 @@ typedef int Tcl_Size;
 #endif
 
 /*
+ * Before OpenSSL 3.0.14, 3.1.6, 3.2.2 and 3.3.1, SSL_free_buffers could
+ * free a read buffer that still held part of a record (CVE-2024-4741).
+ * TlsFreeBuffersSafe tells whether the library running now is fixed (the
+ * one we were built with may be older or newer).
+ */
+static inline int
+TlsFreeBuffersSafe(void)
+{
+    unsigned long v = OpenSSL_version_num();	/* 0xMNN00PP0 */
+    unsigned long major = (v >> 28) & 0xf, minor = (v >> 20) & 0xff;
+    unsigned long patch = (v >> 4) & 0xff;
+
+    if (major != 3) {
+	return major > 3;
+    }
+    switch (minor) {
+    case 0:
+	return patch >= 14;
+    case 1:
+	return patch >= 6;
+    case 2:
+	return patch >= 2;
+    case 3:
+	return patch >= 1;
+    default:
+	return 1;
+    }
+}
+
+/*
  * Internal functions: extern to the library's files, and not exported
  * from it (the build hides every symbol Tcl's DLLEXPORT does not mark:
  * -fvisibility=hidden, and on Windows only marked symbols are exported).

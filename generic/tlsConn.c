@@ -350,6 +350,7 @@ TlsConnHandshakeStep(
 	connPtr->state = TLS_OPEN;
 	connPtr->flags &= ~TLS_CONN_WANT_WRITE;
 	TlsSessionKeepRenewed(connPtr);
+	TlsConnRest(connPtr);
 	return TLS_IO_DONE;
     case TLS_IO_AGAIN:
 	return TLS_IO_AGAIN;
@@ -508,7 +509,11 @@ TlsConnRead(
     }
     switch (TlsConnCall(connPtr, TLS_OP_READ, buf, toRead, &n)) {
     case TLS_IO_DONE:
-	return n + ReadMore(connPtr, buf + n, toRead - n);
+	n += ReadMore(connPtr, buf + n, toRead - n);
+	if (n < toRead) {
+	    TlsConnRest(connPtr);	/* The peer paused: a message. */
+	}
+	return n;
     case TLS_IO_AGAIN:
 	*errorCodePtr = EAGAIN;
 	return -1;
@@ -516,6 +521,34 @@ TlsConnRead(
 	return 0;
     default:
 	return Failed(connPtr, errorCodePtr);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TlsConnRest --
+ *
+ *	A blocking channel gives back its read buffers (TlsBioRelease) when
+ *	the handshake is over or a read did not fill the caller's buffer
+ *	(the peer sent a message and paused): such a channel may never
+ *	reach the idle-time trim of the event loop (TlsTrimProc), and a
+ *	client holding connections would keep 36 KiB of read-ahead and
+ *	OpenSSL's 16 KiB read buffer per connection. A read that fills the
+ *	buffer (bulk data) keeps them. Non-blocking channels are trimmed
+ *	at idle time only, so that a busy event loop does not allocate the
+ *	buffers again for every message.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+TlsConnRest(
+    TlsConn *connPtr)
+{
+    if (!(connPtr->flags & TLS_CONN_NONBLOCK)
+	    && SSL_pending(connPtr->ssl) == 0) {
+	TlsBioRelease(connPtr);
     }
 }
 

@@ -446,6 +446,7 @@ MODULE_SCOPE int	TlsTimeLeft(const Tcl_Time *startPtr, int ms);
 
 MODULE_SCOPE BIO *	TlsBioNew(TlsConn *connPtr);
 MODULE_SCOPE void	TlsBioRelease(TlsConn *connPtr);
+MODULE_SCOPE void	TlsConnRest(TlsConn *connPtr);
 MODULE_SCOPE Tcl_Obj *	TlsBioTakeResidue(TlsConn *connPtr);
 MODULE_SCOPE int	TlsBioDownHandle(TlsConn *connPtr, int direction,
 			    void **handlePtr);
