@@ -11,9 +11,16 @@
 #	    the synthetic readable timer that UpdateInterest armed for the
 #	    buffered input (ChannelTimerProc) still names the TLS layer's
 #	    Channel, which Tcl_UnstackChannel has freed.
-#	A fix needs the buffered plaintext put back below (like the
-#	read-ahead residue in Unstack, generic/tlsChannel.c) and the timer
-#	kept from firing on the freed layer. Expected output once fixed:
+#	The same abort happens when the handler reads the last buffered line
+#	and unimports in that call: ChannelTimerProc arms its next timer
+#	before it calls the handler. Calling tls::unimport from "after idle"
+#	instead avoids it (the timer runs first and finds nothing).
+#	Why the obvious fix fails: taking the buffered bytes first (binary
+#	Tcl_Read) saves the data, but only Tcl_ClearChannelHandlers deletes
+#	the timer, and it leaves the stale timer token in the channel state,
+#	so Tcl never arms a readable timer for that channel again (tried
+#	while working on issue 20). A fix needs a way to keep the layer's
+#	Channel alive until that timer has run. Expected output once fixed:
 #	"got A", "unimport: 0", "got B", "got PLAIN", "done ok".
 #
 #	    make && TLS_BUILD_DIR=$PWD/build tclsh8.6 tools/unimport-buffered.tcl
