@@ -297,7 +297,7 @@ if {[catch {
 } listener]} {
     puts stderr "threadpool-server: error: $listener"
     foreach tid $pool {
-	thread::release $tid
+	thread::release -wait $tid	;# Ended before the process exits.
     }
     exit 1
 }

@@ -40,6 +40,7 @@ static void		UpdateDeadline(TlsConn *connPtr);
 
 typedef struct ThreadData {
     TlsConn *firstPtr;
+    int threadStopSet;		/* ThreadStop registered for this thread. */
 } ThreadData;
 
 static Tcl_ThreadDataKey dataKey;
@@ -98,6 +99,24 @@ TlsChannelRefresh(
  *----------------------------------------------------------------------
  */
 
+/*
+ * ThreadStop --
+ *	At the exit of a thread that had layers (stacked there or moved
+ *	there by thread::transfer): ends OpenSSL's state of this thread now,
+ *	among Tcl's thread exit handlers, instead of in OpenSSL's own
+ *	thread-exit destructor, which runs after the Thread package has told
+ *	"thread::release -wait" that the thread is gone: a process that then
+ *	exits ran OpenSSL's atexit cleanup concurrently with it
+ *	(ThreadSanitizer: use of a freed lock; multicore.test).
+ */
+
+static void
+ThreadStop(
+    TCL_UNUSED(void *))
+{
+    OPENSSL_thread_stop();
+}
+
 static void
 ListConn(
     TlsConn *connPtr)
@@ -114,6 +133,10 @@ ListConn(
 	Tcl_CreateExitHandler(TlsExitHandler, NULL);
     }
     Tcl_MutexUnlock(&exitMutex);
+    if (!tsdPtr->threadStopSet) {
+	tsdPtr->threadStopSet = 1;
+	Tcl_CreateThreadExitHandler(ThreadStop, NULL);
+    }
     connPtr->nextPtr = tsdPtr->firstPtr;
     if (connPtr->nextPtr != NULL) {
 	connPtr->nextPtr->linkPtrPtr = &connPtr->nextPtr;
