@@ -196,7 +196,7 @@ BioRead(
  *	OpenSSL's record buffers when they hold nothing either
  *	(SSL_free_buffers refuses while a record is partly read or
  *	written, or decrypted data waits), so that idle connections stay
- *	small. Called at idle time (TlsTrimProc) and, for blocking
+ *	small. Called when the channel has been quiet (TlsTrimProc) and, for blocking
  *	channels, which may never reach idle time, when a read or the
  *	handshake leaves nothing behind (TlsConnRest); not after each
  *	refill: a busy connection keeps its buffer instead of allocating
@@ -543,7 +543,8 @@ TlsBioNoDelay(
  *	holds a partial segment at most until the earlier data is
  *	acknowledged, and TlsBioPush ends the burst (turning Nagle off
  *	again sends what it holds at once) at the next read of the
- *	channel, at idle time, and before close_notify (close,
+ *	channel, when the channel has been quiet for a few milliseconds
+ *	(the trim timer, TlsTrimProc), and before close_notify (close,
  *	tls::unimport). A request/response exchange (a write, then a read)
  *	never turns it on.
  *
@@ -551,7 +552,6 @@ TlsBioNoDelay(
  */
 
 #define TLS_NAGLE_AFTER	4
-#define TLS_RECORD_MAX	16384
 
 void
 TlsBioNoteWrite(
@@ -561,7 +561,7 @@ TlsBioNoteWrite(
     void *handle;
 
     if ((connPtr->flags & (TLS_CONN_TCP | TLS_CONN_NAGLE)) != TLS_CONN_TCP
-	    || len >= TLS_RECORD_MAX
+	    || len >= SSL3_RT_MAX_PLAIN_LENGTH
 	    || ++connPtr->smallWrites < TLS_NAGLE_AFTER) {
 	return;		/* (Counts no further once Nagle is on.) */
     }
