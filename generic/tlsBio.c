@@ -196,9 +196,10 @@ BioRead(
  *	OpenSSL's record buffers when they hold nothing either
  *	(SSL_free_buffers refuses while a record is partly read or
  *	written, or decrypted data waits), so that idle connections stay
- *	small. Called when the channel has been quiet (TlsTrimProc) and, for blocking
- *	channels, which may never reach idle time, when a read or the
- *	handshake leaves nothing behind (TlsConnRest); not after each
+ *	small. Called when the channel has been quiet (TlsTrimProc) and,
+ *	for blocking channels, which may never run the event loop, when a
+ *	read or the handshake leaves nothing behind (TlsConnRest); not
+ *	after each
  *	refill: a busy connection keeps its buffer instead of allocating
  *	it again for every record. Never while OpenSSL runs.
  *

@@ -536,8 +536,8 @@ TlsConnRead(
  *	client holding connections would keep 36 KiB of read-ahead and
  *	OpenSSL's 16 KiB read buffer per connection. A read that fills the
  *	buffer (bulk data) keeps them. Non-blocking channels are trimmed
- *	at idle time only, so that a busy event loop does not allocate the
- *	buffers again for every message.
+ *	by the quiet-time timer only (TlsTrimProc), so that a busy event
+ *	loop does not allocate the buffers again for every message.
  *
  *----------------------------------------------------------------------
  */
