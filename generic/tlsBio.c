@@ -199,9 +199,8 @@ BioRead(
  *	small. Called when the channel has been quiet (TlsTrimProc) and,
  *	for blocking channels, which may never run the event loop, when a
  *	read or the handshake leaves nothing behind (TlsConnRest); not
- *	after each
- *	refill: a busy connection keeps its buffer instead of allocating
- *	it again for every record. Never while OpenSSL runs.
+ *	after each refill: a busy connection keeps its buffer instead of
+ *	allocating it again for every record. Never while OpenSSL runs.
  *
  *	SSL_MODE_RELEASE_BUFFERS alone is not enough: on idle client
  *	connections that had read their first reply, massif showed
