@@ -497,6 +497,7 @@ TlsConnRead(
     int n, result;
 
     *errorCodePtr = 0;
+    connPtr->flags &= ~TLS_CONN_RESTED;	/* Tcl is filling its buffer. */
     if (connPtr->flags & (TLS_CONN_UNIMPORTING | TLS_CONN_UNSTACK_IDLE)) {
 	*errorCodePtr = EAGAIN;		/* Plain data comes after. */
 	return -1;
@@ -512,6 +513,9 @@ TlsConnRead(
 	n += ReadMore(connPtr, buf + n, toRead - n);
 	if (n < toRead) {
 	    TlsConnRest(connPtr);	/* The peer paused: a message. */
+	    if (!(connPtr->flags & TLS_CONN_NONBLOCK)) {
+		connPtr->flags |= TLS_CONN_RESTED;	/* TlsWatchProc */
+	    }
 	}
 	return n;
     case TLS_IO_AGAIN:

@@ -26,6 +26,7 @@ static Tcl_TimerProc	TlsDeadlineProc;
 static Tcl_TimerProc	TrimTimerProc;
 static void		ArmTrim(TlsConn *connPtr);
 static void		TlsTrimProc(TlsConn *connPtr);
+static void		FreeTclBuffers(TlsConn *connPtr);
 static Tcl_ExitProc	TlsExitHandler;
 static void		ScheduleTrim(TlsConn *connPtr);
 static void		CancelTrim(TlsConn *connPtr);
@@ -610,6 +611,15 @@ TlsTimerProc(
  *	The driver's watch procedure: the script's interest changed (Tcl
  *	calls this after reads, too).
  *
+ *	A blocking channel whose last read ended at rest (TLS_CONN_RESTED,
+ *	set by TlsConnRead) gives back the input buffer Tcl emptied: Tcl
+ *	8.6 and 9 call this at the end of every gets and read, once the
+ *	bytes are taken and the emptied buffer is set aside, and nothing
+ *	of Tcl's holds it then; a blocking client may never run the event
+ *	loop, where TlsTrimProc would do it. Not while OpenSSL or a
+ *	callback runs, nor under another layer stacked on ours: Tcl may be
+ *	filling that buffer for a read further up the stack.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -621,6 +631,13 @@ TlsWatchProc(
     TlsConn *connPtr = (TlsConn *) instanceData;
 
     connPtr->watchMask = mask & (TCL_READABLE | TCL_WRITABLE);
+    if ((connPtr->flags & TLS_CONN_RESTED) && !(connPtr->flags
+	    & (TLS_CONN_BUSY | TLS_CONN_IN_CALLBACK | TLS_CONN_CLOSED))
+	    && connPtr->self != NULL
+	    && Tcl_GetTopChannel(connPtr->self) == connPtr->self) {
+	connPtr->flags &= ~TLS_CONN_RESTED;
+	FreeTclBuffers(connPtr);
+    }
     TlsChannelUpdate(connPtr);
 }
 
@@ -718,16 +735,29 @@ static void
 TlsTrimProc(
     TlsConn *connPtr)
 {
-    int size;
-
     if (connPtr->self == NULL) {
 	return;
     }
     TlsBioPush(connPtr);	/* A burst of small writes ends here. */
-    size = Tcl_GetChannelBufferSize(connPtr->self);
+    FreeTclBuffers(connPtr);
+    TlsBioRelease(connPtr);
+}
+
+/*
+ * FreeTclBuffers --
+ *	Frees the spare and the emptied input buffer Tcl keeps for the
+ *	channel (workaround above); the caller makes sure Tcl is not
+ *	filling one. Buffered input and the -buffersize stay as they were.
+ */
+
+static void
+FreeTclBuffers(
+    TlsConn *connPtr)
+{
+    int size = Tcl_GetChannelBufferSize(connPtr->self);
+
     Tcl_SetChannelBufferSize(connPtr->self, size > 1 ? size - 1 : size + 1);
     Tcl_SetChannelBufferSize(connPtr->self, size);
-    TlsBioRelease(connPtr);
 }
 
 static void

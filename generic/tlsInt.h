@@ -272,6 +272,9 @@ typedef enum TlsState {
 #define TLS_CONN_GOT_DATA	(1 << 20)	/* Bytes came from the peer. */
 #define TLS_CONN_SILENT_EOF	(1 << 21)	/* The client left before
 						 * sending anything. */
+#define TLS_CONN_RESTED		(1 << 22)	/* A blocking read ended at
+						 * rest: Tcl's emptied input
+						 * buffer may go (watch). */
 #define TLS_CONN_TCP		(1 << 28)	/* The channel below is a TCP
 						 * socket (tlsBio.c). */
 #define TLS_CONN_NAGLE		(1 << 29)	/* Nagle's algorithm is on
