@@ -11,7 +11,9 @@ seconds, max, count. The tests and the PREP/RESULT exchange with
 run.tcl are those of bench/tcl_client.tcl:
 
   up, down         n bytes in 64 KiB sendall / recv_into
-  upfcopy          shutil.copyfileobj from a file of n bytes (64 KiB)
+  upfcopy          shutil.copyfileobj from a file of n bytes (64 KiB;
+                   env BENCH_PY_FCOPY_PIECE=4096: unbuffered 4 KiB
+                   writes, the shape of Tcl's fcopy, for comparison)
   uphttp           http.client POST of a file of n bytes (the module reads
                    and sends the body in 8 KiB blocks), on a connection
                    made as for the other tests
@@ -103,8 +105,11 @@ def bulk(client, test, nbytes, path):
                 sock.sendall(view[:n])
                 left -= n
         else:
-            out = sock.makefile("wb")
-            shutil.copyfileobj(src, out, 65536)
+            # BENCH_PY_FCOPY_PIECE=4096: the shape of Tcl's fcopy (one
+            # unbuffered write per 4 KiB piece), for comparison only.
+            piece = int(os.environ.get("BENCH_PY_FCOPY_PIECE", "65536"))
+            out = sock.makefile("wb", buffering=-1 if piece == 65536 else 0)
+            shutil.copyfileobj(src, out, piece)
             out.flush()
             out.close()
         reply = read_line(sock)
