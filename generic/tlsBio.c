@@ -415,6 +415,46 @@ TlsBioTakeResidue(
 /*
  *----------------------------------------------------------------------
  *
+ * TlsBioReadPlain --
+ *
+ *	Reads plain text once TLS is over but the layer is still on (a
+ *	tls::unimport waiting to take it off): first what the read-ahead
+ *	buffer holds after the peer's close_notify, then the channel below.
+ *
+ * Results:
+ *	Bytes read, 0 at end of stream, or -1 with *errorCodePtr.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+TlsBioReadPlain(
+    TlsConn *connPtr,
+    char *buf,
+    int toRead,
+    int *errorCodePtr)
+{
+    Tcl_Size n = connPtr->inEnd - connPtr->inStart;
+
+    if (n > 0) {
+	if (n > toRead) {
+	    n = toRead;
+	}
+	memcpy(buf, connPtr->inBuf + connPtr->inStart, (size_t) n);
+	connPtr->inStart += (int) n;
+	return (int) n;
+    }
+    n = Tcl_ReadRaw(connPtr->down, buf, toRead);
+    if (n < 0) {
+	*errorCodePtr = Tcl_GetErrno();
+	return -1;
+    }
+    return (int) n;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TlsBioDownHandle --
  *
  *	The OS handle (descriptor or socket) of the channel below, if its

@@ -32,6 +32,8 @@ static Tcl_TimerProc		TlsUnimportTimerProc;
 static TlsConn *	FindLayer(Tcl_Channel chan);
 static int		UnimportLater(TlsConn *connPtr, int ms);
 static void		UnimportProgress(TlsConn *connPtr);
+static void		UnstackLater(TlsConn *connPtr);
+static void		ArmFinish(TlsConn *connPtr);
 
 static const Tcl_ChannelType tlsChannelType = {
     "tls",			/* Type name. */
@@ -374,11 +376,13 @@ Unimport(
 	return TlsErrorUnimportTimeout(interp, connPtr,
 		Tcl_GetString(nameObj), ms);
     }
-    if (Unstack(interp, connPtr, downPtr) != TCL_OK) {
-	return TCL_ERROR;
-    }
     Tcl_ResetResult(interp);
-    return TCL_OK;
+    if (connPtr->flags & TLS_CONN_TCL_TIMER) {
+	/* Tcl holds or held input of ours: see UnstackLater. */
+	UnstackLater(connPtr);
+	return TCL_OK;
+    }
+    return Unstack(interp, connPtr, downPtr);
 }
 
 /*
@@ -434,13 +438,14 @@ TlsChannelUnimport(
  *	goes on from the event loop after the command has returned. What the
  *	script writes from now on is plain text, after our close_notify. The
  *	layer comes off from the event loop once the peer's close_notify is
- *	read; until then the channel reads nothing. If it has not come
+ *	read (UnstackLater); until then the channel reads nothing beyond
+ *	what Tcl holds. If it has not come
  *	within ms (0: no limit), the layer stays and the next read raises
  *	{TLS IO unimport TIMEOUT}.
  *
  * Results:
  *	1 when there was nothing to wait for (no session, or the peer's
- *	close_notify is here already): the caller unstacks now; else 0.
+ *	close_notify is here already): the caller goes on now; else 0.
  *
  *----------------------------------------------------------------------
  */
@@ -450,17 +455,13 @@ UnimportLater(
     TlsConn *connPtr,
     int ms)
 {
+    if (TlsConnCloseStep(connPtr)) {
+	return 1;		/* Nothing to wait for: the caller goes on. */
+    }
     connPtr->flags |= TLS_CONN_UNIMPORTING;
     connPtr->unimportMs = ms;
     connPtr->unimportStep = UnimportProgress;
-    UnimportProgress(connPtr);
-    if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
-	/* Nothing to wait for: the caller unstacks at once. */
-	connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;
-	TlsEventsCancelTimer(&connPtr->unimportTimer);
-	return 1;
-    }
-    if (ms > 0 && (connPtr->flags & TLS_CONN_UNIMPORTING)) {
+    if (ms > 0) {
 	connPtr->unimportTimer = Tcl_CreateTimerHandler(ms,
 		TlsUnimportTimerProc, connPtr);
     }
@@ -476,9 +477,8 @@ UnimportLater(
  *	A deferred tls::unimport goes as far as it can without waiting
  *	(called from the event loop through connPtr->unimportStep, so that
  *	tlsEvents.c need not know this file): close_notify goes out
- *	(if it has not yet) and the peer's is read (TlsConnCloseStep); when
- *	it has come, the layer comes off from a zero-delay timer
- *	(FinishUnimport), outside any driver call.
+ *	(if it has not yet) and the peer's is read (TlsConnCloseStep); once
+ *	it has come, the layer waits to come off (UnstackLater).
  *
  *----------------------------------------------------------------------
  */
@@ -487,14 +487,61 @@ static void
 UnimportProgress(
     TlsConn *connPtr)
 {
-    if (!(connPtr->flags & TLS_CONN_UNIMPORTING)
-	    || (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_CLOSED))
-	    || !TlsConnCloseStep(connPtr)) {
+    if (connPtr->flags & (TLS_CONN_BUSY | TLS_CONN_CLOSED)) {
 	return;
     }
-    connPtr->flags &= ~TLS_CONN_UNIMPORTING;
+    if (connPtr->flags & TLS_CONN_UNIMPORTING) {
+	if (!TlsConnCloseStep(connPtr)) {
+	    return;
+	}
+	connPtr->flags &= ~TLS_CONN_UNIMPORTING;
+	TlsEventsCancelTimer(&connPtr->unimportTimer);
+	UnstackLater(connPtr);
+    } else if ((connPtr->flags & TLS_CONN_UNSTACK_IDLE)
+	    && connPtr->unimportTimer == NULL && connPtr->self != NULL
+	    && Tcl_InputBuffered(connPtr->self) == 0) {
+	ArmFinish(connPtr);	/* The script has read what Tcl held. */
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * UnstackLater, ArmFinish --
+ *
+ *	The layer must not come off while Tcl holds input it decrypted
+ *	(Tcl_UnstackChannel discards it), nor, in Tcl 8.6.13, while the
+ *	readable timer Tcl arms for such input may be pending: that timer
+ *	(ChannelTimerProc) names the layer's Channel, which
+ *	Tcl_UnstackChannel frees, and Tcl aborts when it fires. Tcl arms it
+ *	only while its input queue holds bytes, and deletes it when it fires
+ *	with the queue empty. So the layer stays on, passing plain text
+ *	through (TlsConnRead, TlsConnWrite), until the queue was empty when
+ *	FinishUnimport was armed and is still empty, with nothing read in
+ *	between, when it runs: Tcl's timer, armed earlier for no later time,
+ *	has run before it and found nothing.
+ *
+ *	UnstackLater starts that wait; ArmFinish arms FinishUnimport, with
+ *	the queue empty.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+UnstackLater(
+    TlsConn *connPtr)
+{
     connPtr->flags |= TLS_CONN_UNSTACK_IDLE;
-    TlsEventsCancelTimer(&connPtr->unimportTimer);
+    connPtr->unimportStep = UnimportProgress;
+    UnimportProgress(connPtr);
+    TlsChannelUpdate(connPtr);
+}
+
+static void
+ArmFinish(
+    TlsConn *connPtr)
+{
+    connPtr->flags &= ~TLS_CONN_TCL_INPUT;
     /*
      * A zero-delay timer, not an idle callback: a script that keeps
      * events coming (a handler polling the channel) would starve it.
@@ -508,7 +555,8 @@ UnimportProgress(
  *
  * FinishUnimport, TlsUnimportTimerProc --
  *
- *	The end of a deferred tls::unimport: the layer comes off, or, when
+ *	The end of a deferred tls::unimport: the layer comes off when
+ *	nothing of Tcl's can name it any more (see UnstackLater), or, when
  *	the peer's close_notify did not come in time, the connection fails
  *	with {TLS IO unimport TIMEOUT} and TLS stays (anything the peer
  *	still sends in TLS must not be taken for plain text).
@@ -524,11 +572,16 @@ FinishUnimport(
     Tcl_Channel down;
 
     connPtr->unimportTimer = NULL;
-    connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;
     if (connPtr->self == NULL || Tcl_GetChannelType(
 	    Tcl_GetTopChannel(connPtr->self)) != &tlsChannelType) {
 	return;		/* Closed, or another layer is on top now. */
     }
+    if (connPtr->flags & TLS_CONN_TCL_INPUT) {
+	UnimportProgress(connPtr);	/* Arms again, or waits for the
+					 * script to read (TlsWatchProc). */
+	return;
+    }
+    connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;
     (void) Unstack(NULL, connPtr, &down);	/* Frees connPtr. */
 }
 

@@ -342,6 +342,9 @@ TlsUnimportCmd(
 	    | TLS_CONN_UNIMPORTING)) {
 	return TlsErrorBusy(interp, connPtr);
     }
+    if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
+	return TCL_OK;		/* TLS is over: the layer is coming off. */
+    }
     return TlsChannelUnimport(interp, connPtr, chan, objv[1], ms);
 }
 

@@ -478,7 +478,9 @@ ReadMore(
  *
  * TlsConnRead --
  *
- *	Reads decrypted application data (the channel's input procedure).
+ *	Reads decrypted application data (the channel's input procedure),
+ *	or plain text once tls::unimport has ended TLS while the layer
+ *	waits to come off (TLS_CONN_UNSTACK_IDLE).
  *
  * Results:
  *	Bytes read, 0 at end of stream, or -1 with *errorCodePtr (EAGAIN
@@ -498,9 +500,17 @@ TlsConnRead(
 
     *errorCodePtr = 0;
     connPtr->flags &= ~TLS_CONN_RESTED;	/* Tcl is filling its buffer. */
-    if (connPtr->flags & (TLS_CONN_UNIMPORTING | TLS_CONN_UNSTACK_IDLE)) {
+    if (connPtr->flags & TLS_CONN_UNIMPORTING) {
 	*errorCodePtr = EAGAIN;		/* Plain data comes after. */
 	return -1;
+    }
+    if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
+	/* TLS is over; the layer waits to come off (tlsChannel.c). */
+	n = TlsBioReadPlain(connPtr, buf, toRead, errorCodePtr);
+	if (n > 0) {
+	    connPtr->flags |= TLS_CONN_TCL_INPUT;
+	}
+	return n;
     }
     if (Start(connPtr, 1, &result, errorCodePtr) != TLS_IO_DONE) {
 	return result;
@@ -584,11 +594,11 @@ TlsConnWrite(
     if (toWrite <= 0) {
 	return 0;
     }
-    if (connPtr->state == TLS_SHUT_DOWN && (connPtr->flags
-	    & (TLS_CONN_UNIMPORTING | TLS_CONN_UNSTACK_IDLE))) {
+    if ((connPtr->flags & TLS_CONN_UNSTACK_IDLE) || (connPtr->state
+	    == TLS_SHUT_DOWN && (connPtr->flags & TLS_CONN_UNIMPORTING))) {
 	/*
-	 * tls::unimport of a non-blocking channel has sent our
-	 * close_notify: what the script writes now is plain text.
+	 * tls::unimport has sent our close_notify: what the script
+	 * writes now is plain text.
 	 */
 	Tcl_Size n = Tcl_WriteRaw(connPtr->down, buf, toWrite);
 

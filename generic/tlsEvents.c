@@ -224,7 +224,6 @@ DetachEvents(
     TlsEventsCancelTimer(&connPtr->timer);
     TlsEventsCancelTimer(&connPtr->deadlineTimer);
     TlsEventsCancelTimer(&connPtr->unimportTimer);
-    connPtr->flags &= ~TLS_CONN_UNSTACK_IDLE;	/* Its timer is gone. */
     CancelTrim(connPtr);
     WithdrawWatch(connPtr);
 }
@@ -389,8 +388,11 @@ InsideReady(
 	    && connPtr->state == TLS_FAILED) {
 	ready = 1;
     }
-    if (connPtr->flags & (TLS_CONN_UNIMPORTING | TLS_CONN_UNSTACK_IDLE)) {
-	ready = 0;		/* Nothing to read until the layer is off. */
+    if (connPtr->flags & TLS_CONN_UNIMPORTING) {
+	ready = 0;		/* Nothing to read until TLS is over. */
+    } else if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
+	/* Plain text the peer sent after its close_notify. */
+	ready = (connPtr->watchMask & TCL_READABLE) && TlsConnBuffered(connPtr);
     }
     return ready;
 }
@@ -620,6 +622,10 @@ TlsTimerProc(
  *	callback runs, nor under another layer stacked on ours: Tcl may be
  *	filling that buffer for a read further up the stack.
  *
+ *	It also notes for tls::unimport whether Tcl holds input of ours
+ *	(TLS_CONN_TCL_TIMER), and once the layer waits to come off, tells
+ *	tlsChannel.c when the script has read what Tcl held.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -631,6 +637,11 @@ TlsWatchProc(
     TlsConn *connPtr = (TlsConn *) instanceData;
 
     connPtr->watchMask = mask & (TCL_READABLE | TCL_WRITABLE);
+    if (connPtr->self != NULL && Tcl_InputBuffered(connPtr->self) > 0) {
+	connPtr->flags |= TLS_CONN_TCL_TIMER;	/* See tlsChannel.c. */
+    } else if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
+	connPtr->unimportStep(connPtr);	/* The script read it all. */
+    }
     if ((connPtr->flags & TLS_CONN_RESTED) && !(connPtr->flags
 	    & (TLS_CONN_BUSY | TLS_CONN_IN_CALLBACK | TLS_CONN_CLOSED))
 	    && connPtr->self != NULL

@@ -267,14 +267,23 @@ typedef enum TlsState {
 						 * non-blocking. */
 #define TLS_CONN_UNIMPORTING	(1 << 18)	/* A non-blocking unimport
 						 * awaits close_notify. */
-#define TLS_CONN_UNSTACK_IDLE	(1 << 19)	/* FinishUnimport scheduled
-						 * (unimportTimer). */
+#define TLS_CONN_UNSTACK_IDLE	(1 << 19)	/* close_notify exchanged: the
+						 * layer passes plain text
+						 * until FinishUnimport can
+						 * take it off. */
 #define TLS_CONN_GOT_DATA	(1 << 20)	/* Bytes came from the peer. */
 #define TLS_CONN_SILENT_EOF	(1 << 21)	/* The client left before
 						 * sending anything. */
 #define TLS_CONN_RESTED		(1 << 22)	/* A blocking read ended at
 						 * rest: Tcl's emptied input
 						 * buffer may go (watch). */
+#define TLS_CONN_TCL_TIMER	(1 << 23)	/* Tcl held input of ours at a
+						 * watch call: it may have a
+						 * readable timer naming the
+						 * layer (tlsChannel.c). */
+#define TLS_CONN_TCL_INPUT	(1 << 24)	/* Plain text passed into Tcl's
+						 * input queue since
+						 * FinishUnimport was armed. */
 #define TLS_CONN_TCP		(1 << 28)	/* The channel below is a TCP
 						 * socket (tlsBio.c). */
 #define TLS_CONN_NAGLE		(1 << 29)	/* Nagle's algorithm is on
@@ -369,7 +378,8 @@ struct TlsConn {
     void (*unimportStep)(TlsConn *connPtr);
 				/* Advances a deferred unimport: set by
 				 * tlsChannel.c, called by the event
-				 * procedures while TLS_CONN_UNIMPORTING. */
+				 * procedures while TLS_CONN_UNIMPORTING
+				 * or TLS_CONN_UNSTACK_IDLE. */
     int unimportMs;		/* A deferred unimport's time limit, and */
     Tcl_TimerToken unimportTimer;	/* the timer that enforces it, or
 					 * then that ends the unimport. */
@@ -451,6 +461,8 @@ MODULE_SCOPE BIO *	TlsBioNew(TlsConn *connPtr);
 MODULE_SCOPE void	TlsBioRelease(TlsConn *connPtr);
 MODULE_SCOPE void	TlsConnRest(TlsConn *connPtr);
 MODULE_SCOPE Tcl_Obj *	TlsBioTakeResidue(TlsConn *connPtr);
+MODULE_SCOPE int	TlsBioReadPlain(TlsConn *connPtr, char *buf,
+			    int toRead, int *errorCodePtr);
 MODULE_SCOPE int	TlsBioDownHandle(TlsConn *connPtr, int direction,
 			    void **handlePtr);
 MODULE_SCOPE int	TlsBioDownBlocking(TlsConn *connPtr, int blocking);
