@@ -27,6 +27,8 @@
 #	            before and after) of each event-driven server and of
 #	            each client, after one echoed line and right after the
 #	            handshake, with the allocation paths that grew most
+#	            (run with a tclsh built with -DPURIFY to see each of
+#	            Tcl's allocations: bench/RESULTS.md, "Server <= 14 KiB")
 #	  rtt       per line round trip on one open connection (blocking
 #	            client, event-driven server; --roundtrips, default
 #	            2000): system calls of each side (strace -f; polls
@@ -579,7 +581,7 @@ proc prof::MassifCase {impl test side n} {
     variable out
     set base [file join $out massif-$side-$test-$impl]
     set wrap [list valgrind --tool=massif --vgdb=yes --depth=12 \
-	--massif-out-file=$base.out]
+	--threshold=0.05 --massif-out-file=$base.out]
     set var [expr {$side eq "server" ? "spid" : "cpid"}]
     set onPrep [string map [list @B@ $base @V@ $var] {
 	exec vgdb --pid=$@V@ detailed_snapshot @B@-before.ms >/dev/null 2>@1
