@@ -135,6 +135,36 @@ FillBuffer(
 /*
  *----------------------------------------------------------------------
  *
+ * TakeAhead --
+ *
+ *	Copies up to len bytes out of the read-ahead buffer, which must
+ *	hold at least one.
+ *
+ * Results:
+ *	The number of bytes copied.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+TakeAhead(
+    TlsConn *connPtr,
+    char *buf,
+    int len)
+{
+    int avail = connPtr->inEnd - connPtr->inStart;
+
+    if (len > avail) {
+	len = avail;
+    }
+    memcpy(buf, connPtr->inBuf + connPtr->inStart, (size_t) len);
+    connPtr->inStart += len;
+    return len;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * BioRead --
  *
  *	OpenSSL asks for ciphertext: served from the read-ahead buffer,
@@ -153,7 +183,6 @@ BioRead(
     int len)
 {
     TlsConn *connPtr = (TlsConn *) BIO_get_data(bio);
-    int avail;
 
     BIO_clear_retry_flags(bio);
     if (len <= 0) {
@@ -178,13 +207,7 @@ BioRead(
 	    return 0;
 	}
     }
-    avail = connPtr->inEnd - connPtr->inStart;
-    if (len > avail) {
-	len = avail;
-    }
-    memcpy(buf, connPtr->inBuf + connPtr->inStart, (size_t) len);
-    connPtr->inStart += len;
-    return len;
+    return TakeAhead(connPtr, buf, len);
 }
 
 /*
@@ -434,15 +457,10 @@ TlsBioReadPlain(
     int toRead,
     int *errorCodePtr)
 {
-    Tcl_Size n = connPtr->inEnd - connPtr->inStart;
+    Tcl_Size n;
 
-    if (n > 0) {
-	if (n > toRead) {
-	    n = toRead;
-	}
-	memcpy(buf, connPtr->inBuf + connPtr->inStart, (size_t) n);
-	connPtr->inStart += (int) n;
-	return (int) n;
+    if (connPtr->inEnd > connPtr->inStart) {
+	return TakeAhead(connPtr, buf, toRead);
     }
     n = Tcl_ReadRaw(connPtr->down, buf, toRead);
     if (n < 0) {

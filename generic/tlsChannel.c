@@ -377,7 +377,8 @@ Unimport(
 		Tcl_GetString(nameObj), ms);
     }
     Tcl_ResetResult(interp);
-    if (connPtr->flags & TLS_CONN_TCL_TIMER) {
+    if ((connPtr->flags & TLS_CONN_TCL_TIMER)
+	    || Tcl_InputBuffered(chan) > 0) {
 	/* Tcl holds or held input of ours: see UnstackLater. */
 	UnstackLater(connPtr);
 	return TCL_OK;
@@ -576,7 +577,8 @@ FinishUnimport(
 	    Tcl_GetTopChannel(connPtr->self)) != &tlsChannelType) {
 	return;		/* Closed, or another layer is on top now. */
     }
-    if (connPtr->flags & TLS_CONN_TCL_INPUT) {
+    if ((connPtr->flags & TLS_CONN_TCL_INPUT)
+	    || Tcl_InputBuffered(connPtr->self) > 0) {
 	UnimportProgress(connPtr);	/* Arms again, or waits for the
 					 * script to read (TlsWatchProc). */
 	return;

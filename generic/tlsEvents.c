@@ -637,10 +637,11 @@ TlsWatchProc(
     TlsConn *connPtr = (TlsConn *) instanceData;
 
     connPtr->watchMask = mask & (TCL_READABLE | TCL_WRITABLE);
-    if (connPtr->self != NULL && Tcl_InputBuffered(connPtr->self) > 0) {
+    if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
+	connPtr->unimportStep(connPtr);	/* Has the script read it all? */
+    } else if (!(connPtr->flags & TLS_CONN_TCL_TIMER)
+	    && connPtr->self != NULL && Tcl_InputBuffered(connPtr->self) > 0) {
 	connPtr->flags |= TLS_CONN_TCL_TIMER;	/* See tlsChannel.c. */
-    } else if (connPtr->flags & TLS_CONN_UNSTACK_IDLE) {
-	connPtr->unimportStep(connPtr);	/* The script read it all. */
     }
     if ((connPtr->flags & TLS_CONN_RESTED) && !(connPtr->flags
 	    & (TLS_CONN_BUSY | TLS_CONN_IN_CALLBACK | TLS_CONN_CLOSED))
